@@ -1,0 +1,104 @@
+package org.workbench.net;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * A {@link Network} with its parameters placed as DJL tensors of one data type (float32 for attacks and
+ * training, float64 for checks). Owns its manager: close it when done.
+ */
+public final class TorchNet implements AutoCloseable {
+    private final Network net;
+    private final NDManager manager;
+    private final DataType dtype;
+    private final List<NDList> params = new ArrayList<>();
+
+    public TorchNet(Network net, NDManager parent, DataType dtype) {
+        this.net = net;
+        this.manager = parent.newSubManager();
+        this.dtype = dtype;
+        for (Layer l : net.layers()) {
+            NDList p = new NDList();
+            for (Layer.Param q : l.params()) p.add(tensor(q.values(), q.shape()));
+            params.add(p);
+        }
+    }
+
+    private NDArray tensor(double[] v, long[] shape) {
+        NDArray a = manager.create(v, new Shape(shape));
+        return dtype == DataType.FLOAT64 ? a : a.toType(dtype, false);
+    }
+
+    public Network network() {
+        return net;
+    }
+
+    public DataType dtype() {
+        return dtype;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** Parameter tensors of each layer, in layer order (the trainer updates these in place). */
+    public List<NDList> params() {
+        return params;
+    }
+
+    /** Logits for a batch shaped [B, ...inputShape]. Results belong to x's manager. */
+    public NDArray forward(NDArray x) {
+        NDArray h = x;
+        for (int i = 0; i < net.layers().size(); i++) h = net.layers().get(i).forward(h, params.get(i));
+        return h;
+    }
+
+    /**
+     * The gradient of {@code objective(logits)} (summed over the batch) with respect to the input, and the
+     * logits at x. The objective must return a scalar.
+     */
+    public Grad inputGradient(NDArray x, Function<NDArray, NDArray> objective) {
+        NDArray xi = x.duplicate();
+        xi.setRequiresGradient(true);
+        try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
+            NDArray logits = forward(xi);
+            NDArray loss = objective.apply(logits);
+            gc.backward(loss);
+            return new Grad(xi.getGradient(), logits.stopGradient(), loss.toType(DataType.FLOAT64, false).getDouble());
+        }
+    }
+
+    /** The network's current parameters, read back from the tensors (after training). */
+    public Network snapshot() {
+        List<Layer> layers = new ArrayList<>();
+        for (int i = 0; i < net.layers().size(); i++) {
+            List<double[]> v = new ArrayList<>();
+            for (NDArray a : params.get(i)) v.add(a.toType(DataType.FLOAT64, false).toDoubleArray());
+            layers.add(net.layers().get(i).withParams(v));
+        }
+        return new Network(net.inputShape(), layers);
+    }
+
+    /** Batch shape [B, ...inputShape]. */
+    public Shape batchShape(long batch) {
+        long[] s = new long[net.inputShape().length + 1];
+        s[0] = batch;
+        for (int i = 0; i < net.inputShape().length; i++) s[i + 1] = net.inputShape()[i];
+        return new Shape(s);
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    /** Input gradient, logits (detached) and objective value of one evaluation. */
+    public record Grad(NDArray gradient, NDArray logits, double loss) {}
+}
