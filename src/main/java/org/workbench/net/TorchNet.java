@@ -75,6 +75,23 @@ public final class TorchNet implements AutoCloseable {
         }
     }
 
+    /** Logits for plain-Java inputs (one row per sample, flattened), computed in this net's data type. */
+    public double[][] logits(double[][] inputs) {
+        if (inputs.length == 0) return new double[0][];
+        int d = inputs[0].length;
+        double[] flat = new double[inputs.length * d];
+        for (int i = 0; i < inputs.length; i++) System.arraycopy(inputs[i], 0, flat, i * d, d);
+        try (NDManager m = manager.newSubManager()) {
+            NDArray x = m.create(flat, batchShape(inputs.length));
+            if (dtype != DataType.FLOAT64) x = x.toType(dtype, false);
+            double[] out = forward(x).toType(DataType.FLOAT64, false).toDoubleArray();
+            int c = out.length / inputs.length;
+            double[][] rows = new double[inputs.length][c];
+            for (int i = 0; i < inputs.length; i++) System.arraycopy(out, i * c, rows[i], 0, c);
+            return rows;
+        }
+    }
+
     /** The network's current parameters, read back from the tensors (after training). */
     public Network snapshot() {
         List<Layer> layers = new ArrayList<>();

@@ -1,0 +1,184 @@
+package org.workbench.attack;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.workbench.net.TorchNet;
+import org.workbench.problem.Norm;
+import org.workbench.problem.Objective;
+import org.workbench.problem.Threat;
+import org.workbench.solve.Batch;
+import org.workbench.solve.Bound;
+import org.workbench.solve.InnerSolver;
+import org.workbench.solve.SolverContext;
+
+/**
+ * Projected gradient ascent on the attack objective over the threat set (l-inf: sign steps; l2: normalized
+ * steps, exact projection onto ball ∩ box). Keeps, per sample, the iterate with the largest margin, over all
+ * steps and restarts; FGSM is this with one step of size eps.
+ */
+public final class Pgd implements InnerSolver {
+
+    /** Step settings; {@code stepSize} is absolute when > 0, else {@code stepOverEps} times eps. */
+    public record Settings(Norm norm, int steps, double stepSize, double stepOverEps, int restarts, boolean randomStart,
+                           boolean fullFirstStep, Objective objective, boolean allTargets, long seed) {}
+
+    private final String name;
+    private final SolverContext ctx;
+    private final Settings s;
+
+    public Pgd(String name, SolverContext ctx, Settings settings) {
+        this.name = name;
+        this.ctx = ctx;
+        this.s = settings;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Kind kind() {
+        return Kind.LOWER;
+    }
+
+    @Override
+    public List<Bound> solve(Batch batch, double eps) {
+        long start = System.nanoTime();
+        TorchNet net = ctx.float32();
+        int b = batch.size(), d = batch.inputs()[0].length, classes = ctx.network().numClasses();
+        List<double[][]> candidates = new ArrayList<>();
+        try (NDManager m = net.manager().newSubManager()) {
+            Shape shape = net.batchShape(b);
+            NDArray x0 = m.create(flatten(batch.inputs()), shape).toType(DataType.FLOAT32, false);
+            NDArray[] box = box(m, batch, eps, shape);
+            NDArray trueHot = m.create(batch.labels()).oneHot(classes).toType(DataType.FLOAT32, false);
+            NDArray push = trueHot.mul(1e9f);
+            List<Integer> targets = targets(classes);
+            for (int target : targets) {
+                NDArray targetHot = target < 0 ? null : m.full(new Shape(b), target).oneHot(classes).toType(DataType.FLOAT32, false);
+                Function<NDArray, NDArray> loss = AttackLoss.of(s.objective().type(), trueHot, targetHot);
+                for (int r = 0; r < s.restarts(); r++) run(net, m, x0, box, trueHot, push, loss, eps, r, candidates);
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return Witnesses.check(ctx.float64(), ctx.threat(), batch, eps, candidates, seconds);
+    }
+
+    private List<Integer> targets(int classes) {
+        List<Integer> t = new ArrayList<>();
+        if (s.allTargets()) for (int j = 0; j < classes; j++) t.add(j);
+        else t.add(s.objective().type() == Objective.Type.TARGETED ? s.objective().target() : -1);
+        return t;
+    }
+
+    /** One restart: adds its best and its last iterate to the candidates. */
+    private void run(TorchNet net, NDManager m, NDArray x0, NDArray[] box, NDArray trueHot, NDArray push,
+                     Function<NDArray, NDArray> loss, double eps, int restart, List<double[][]> candidates) {
+        double alpha = s.stepSize() > 0 ? s.stepSize() : s.stepOverEps() * eps;
+        NDArray x = s.randomStart() ? project(randomStart(m, x0, eps, restart), x0, box, eps) : x0.duplicate();
+        NDArray best = x.duplicate();
+        NDArray bestScore = m.full(new Shape(x0.getShape().get(0)), Float.NEGATIVE_INFINITY);
+        for (int t = 0; t <= s.steps(); t++) {
+            try (NDManager sm = m.newSubManager()) {
+                x.attach(sm);
+                TorchNet.Grad g = t < s.steps() ? net.inputGradient(x, loss) : null;
+                NDArray logits = g != null ? g.logits() : net.forward(x);
+                NDArray score = AttackLoss.margin(logits, trueHot, push);
+                NDArray better = score.gt(bestScore);
+                NDArray newBest = NDArrays.where(better.reshape(expandShape(better, x)).broadcast(x.getShape()), x, best);
+                NDArray newScore = NDArrays.where(better, score, bestScore);
+                NDArray next = x;
+                if (g != null) {
+                    double a = (t == 0 && s.fullFirstStep()) ? eps : alpha;
+                    next = project(step(x, g.gradient(), a), x0, box, eps);
+                }
+                for (NDArray keep : new NDArray[] {newBest, newScore, next}) keep.attach(m);
+                best.close();
+                bestScore.close();
+                best = newBest;
+                bestScore = newScore;
+                x = next;
+            }
+        }
+        candidates.add(rows(best));
+        candidates.add(rows(x));
+        best.close();
+        x.close();
+    }
+
+    private static Shape expandShape(NDArray mask, NDArray like) {
+        long[] s = new long[like.getShape().dimension()];
+        java.util.Arrays.fill(s, 1);
+        s[0] = mask.getShape().get(0);
+        return new Shape(s);
+    }
+
+    private NDArray step(NDArray x, NDArray grad, double a) {
+        if (s.norm() == Norm.LINF) return x.add(grad.sign().mul((float) a));
+        NDArray n = Projection.rowNorms(grad).add(1e-12f);
+        return x.add(grad.div(n).mul((float) a));
+    }
+
+    private NDArray project(NDArray x, NDArray x0, NDArray[] box, double eps) {
+        if (s.norm() == Norm.LINF) return x.maximum(box[0]).minimum(box[1]);
+        NDArray delta = Projection.l2BallBox(x.sub(x0), box[0], box[1], eps);
+        return x0.add(delta);
+    }
+
+    private NDArray randomStart(NDManager m, NDArray x0, double eps, int restart) {
+        ai.djl.engine.Engine.getInstance().setRandomSeed((int) (s.seed() + 7919L * restart));
+        Shape shape = x0.getShape();
+        if (s.norm() == Norm.LINF) return x0.add(m.randomUniform((float) -eps, (float) eps, shape));
+        NDArray dir = m.randomNormal(shape);
+        dir = dir.div(Projection.rowNorms(dir).add(1e-12f));
+        long dim = shape.size() / shape.get(0);
+        NDArray radius = m.randomUniform(0f, 1f, expandShape(m.zeros(new Shape(shape.get(0))), x0)).pow(1.0f / dim).mul((float) eps);
+        return x0.add(dir.mul(radius));
+    }
+
+    /**
+     * Limits of the search, as float32 tensors: for l-inf the ball ∩ box per coordinate ({lo, hi});
+     * for l2 the box limits on the perturbation ({lo - x, hi - x}), or null when unclipped.
+     */
+    private NDArray[] box(NDManager m, Batch batch, double eps, Shape shape) {
+        Threat th = ctx.threat();
+        int b = batch.size(), d = batch.inputs()[0].length;
+        double[] lo = new double[b * d], hi = new double[b * d];
+        for (int i = 0; i < b; i++)
+            for (int k = 0; k < d; k++) {
+                double xk = batch.inputs()[i][k];
+                if (s.norm() == Norm.LINF) {
+                    lo[i * d + k] = th.lower(xk, eps);
+                    hi[i * d + k] = th.upper(xk, eps);
+                } else {
+                    lo[i * d + k] = th.clip() ? th.lo() - xk : Double.NEGATIVE_INFINITY;
+                    hi[i * d + k] = th.clip() ? th.hi() - xk : Double.POSITIVE_INFINITY;
+                }
+            }
+        if (s.norm() == Norm.L2 && !th.clip()) return new NDArray[] {null, null};
+        return new NDArray[] {m.create(lo, shape).toType(DataType.FLOAT32, false), m.create(hi, shape).toType(DataType.FLOAT32, false)};
+    }
+
+    static double[] flatten(double[][] rows) {
+        int d = rows[0].length;
+        double[] flat = new double[rows.length * d];
+        for (int i = 0; i < rows.length; i++) System.arraycopy(rows[i], 0, flat, i * d, d);
+        return flat;
+    }
+
+    private static double[][] rows(NDArray x) {
+        int b = (int) x.getShape().get(0);
+        float[] f = x.toFloatArray();
+        int d = f.length / b;
+        double[][] out = new double[b][d];
+        for (int i = 0; i < b; i++) for (int k = 0; k < d; k++) out[i][k] = f[i * d + k];
+        return out;
+    }
+}

@@ -1,0 +1,36 @@
+package org.workbench.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.workbench.problem.Problem;
+import org.workbench.problem.ProblemFile;
+import org.workbench.report.Summary;
+import org.workbench.solve.SolveRunner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "solve", mixinStandardHelpOptions = true,
+        description = "Run every solver of a problem file on its samples and eps values; resumes a previous run.")
+public final class SolveCommand implements Callable<Integer> {
+    @Parameters(index = "0", description = "problem file (YAML), e.g. problems/linf.yaml")
+    Path problemFile;
+
+    @Option(names = "--set", description = "override a key of the problem file, e.g. --set threat.eps=[0.1] (repeatable)")
+    List<String> overrides = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        Problem p = ProblemFile.load(problemFile, overrides);
+        Summary s = new SolveRunner(p, System.err).run();
+        System.out.print(s.markdown("Problem " + p.name()));
+        System.out.println("\nwritten: " + p.output().resolve("results.jsonl") + ", summary.md, summary.csv");
+        if (!s.violations().isEmpty()) {
+            System.err.println("workbench: BUG: " + s.violations().size() + " lower bounds exceed upper bounds; first: " + s.violations().get(0));
+            return 3;
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,21 @@
+package org.workbench.problem;
+
+/**
+ * What an attack maximizes: the cross-entropy of the true class, the margin max_{j != y} z_j - z_y, or a
+ * targeted margin z_t - z_y. Bounds are always reported as margins per class, whatever the objective.
+ */
+public record Objective(Type type, int target) {
+    public enum Type { CROSS_ENTROPY, MARGIN, TARGETED }
+
+    public static Objective crossEntropy() {
+        return new Objective(Type.CROSS_ENTROPY, -1);
+    }
+
+    public String describe() {
+        return switch (type) {
+            case CROSS_ENTROPY -> "cross-entropy";
+            case MARGIN -> "margin";
+            case TARGETED -> "target " + target;
+        };
+    }
+}

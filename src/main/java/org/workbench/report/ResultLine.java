@@ -1,0 +1,25 @@
+package org.workbench.report;
+
+/**
+ * One line of results.jsonl: a solver's bound for one sample at one eps. {@code margins[j]} bounds
+ * max over the threat set of z_j - z_y (NaN for j = y, written as null); {@code setup} fingerprints the
+ * model, threat and solver settings so a changed setup is never resumed from stale lines.
+ */
+public record ResultLine(int sample, int label, double eps, String solver, String kind, double[] margins,
+                         String status, double timeS, Integer witnessClass, Double witnessDistance,
+                         String witness, String setup) {
+
+    public double worst() {
+        double m = Double.NEGATIVE_INFINITY;
+        for (double v : margins) if (!Double.isNaN(v)) m = Math.max(m, v);
+        return m;
+    }
+
+    public String key() {
+        return key(sample, eps, solver, setup);
+    }
+
+    public static String key(int sample, double eps, String solver, String setup) {
+        return sample + "|" + eps + "|" + solver + "|" + setup;
+    }
+}

@@ -1,0 +1,59 @@
+package org.workbench.solve;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import org.workbench.net.Network;
+import org.workbench.net.TorchNet;
+import org.workbench.problem.Objective;
+import org.workbench.problem.Threat;
+
+/**
+ * What every solver of one problem shares: the network (float64 master weights), its DJL copies in
+ * float32 (for attacks) and float64 (for checks), the threat model and the attack objective.
+ */
+public final class SolverContext implements AutoCloseable {
+    private final Network network;
+    private final Threat threat;
+    private final Objective objective;
+    private final NDManager manager;
+    private TorchNet net32;
+    private TorchNet net64;
+
+    public SolverContext(Network network, Threat threat, Objective objective) {
+        this.network = network;
+        this.threat = threat;
+        this.objective = objective;
+        this.manager = NDManager.newBaseManager();
+    }
+
+    public Network network() {
+        return network;
+    }
+
+    public Threat threat() {
+        return threat;
+    }
+
+    public Objective objective() {
+        return objective;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    public synchronized TorchNet float32() {
+        if (net32 == null) net32 = new TorchNet(network, manager, DataType.FLOAT32);
+        return net32;
+    }
+
+    public synchronized TorchNet float64() {
+        if (net64 == null) net64 = new TorchNet(network, manager, DataType.FLOAT64);
+        return net64;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

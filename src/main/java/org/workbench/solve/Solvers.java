@@ -1,0 +1,29 @@
+package org.workbench.solve;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.workbench.attack.AttackConfig;
+import org.workbench.config.InputError;
+import org.workbench.problem.SolverSpec;
+
+/** The solver types a preset may name, each with the factory that reads its keys. */
+public final class Solvers {
+    @FunctionalInterface
+    public interface Factory {
+        InnerSolver create(String name, org.workbench.config.YNode config, SolverContext ctx);
+    }
+
+    private static final Map<String, Factory> TYPES = new TreeMap<>(Map.of(
+            "fgsm", AttackConfig::fgsm,
+            "pgd", AttackConfig::pgd));
+
+    private Solvers() {}
+
+    public static InnerSolver create(SolverSpec spec, SolverContext ctx) {
+        Factory f = TYPES.get(spec.type());
+        if (f == null)
+            throw InputError.at(spec.config().file(), spec.config().line(), "solver",
+                    "unknown solver type '" + spec.type() + "'; expected one of " + String.join(", ", TYPES.keySet()));
+        return f.create(spec.name(), spec.config(), ctx);
+    }
+}
