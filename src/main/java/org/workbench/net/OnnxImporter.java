@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.workbench.config.InputError;
-import org.workbench.net.OnnxProto.Attr;
 import org.workbench.net.OnnxProto.Node;
 import org.workbench.net.OnnxProto.Tensor;
 import org.workbench.net.OnnxProto.ValueInfo;
@@ -59,7 +58,12 @@ public final class OnnxImporter {
         } catch (OnnxProto.Malformed e) {
             throw InputError.at(file, "not a readable ONNX model: " + e.getMessage());
         }
-        return new OnnxImporter(file, g).convert();
+        try {
+            return new OnnxImporter(file, g).convert();
+        } catch (IllegalArgumentException | IndexOutOfBoundsException | NegativeArraySizeException e) {
+            // Shapes that contradict each other inside the file (the common cases have their own messages).
+            throw InputError.at(file, "inconsistent ONNX graph: " + e.getMessage());
+        }
     }
 
     private InputError error(String message) {
@@ -90,6 +94,13 @@ public final class OnnxImporter {
         Arrays.fill(inStd, 1);
 
         List<Node> nodes = graph.nodes();
+        // An unsupported operator is the most useful thing to report, so look for one before walking the chain.
+        for (int i = 0; i < nodes.size(); i++) {
+            Node n = nodes.get(i);
+            if (!(n.domain().isEmpty() || n.domain().equals("ai.onnx")) || !SUPPORTED.contains(n.opType()))
+                throw error("unsupported ONNX operator '" + (n.domain().isEmpty() ? "" : n.domain() + ".") + n.opType()
+                        + "' (node " + label(n, i) + "); supported: " + String.join(", ", SUPPORTED));
+        }
         for (int i = 0; i < nodes.size(); i++) step(nodes.get(i), label(nodes.get(i), i));
 
         if (graph.outputs().size() != 1)
@@ -118,13 +129,12 @@ public final class OnnxImporter {
 
     private void step(Node n, String label) {
         String op = n.opType();
-        if (!(n.domain().isEmpty() || n.domain().equals("ai.onnx")) || !SUPPORTED.contains(op))
-            throw error("unsupported ONNX operator '" + (n.domain().isEmpty() ? "" : n.domain() + ".") + op + "' (node "
-                    + label + "); supported: " + String.join(", ", SUPPORTED));
         String where = "node " + label + " (" + op + ")";
         if (n.outputs().isEmpty()) throw error(where + " has no output");
         if (op.equals("Constant")) {
-            constants.put(n.outputs().get(0), constantValue(n, where));
+            Tensor value = OnnxProto.constantValue(n);
+            if (value == null) throw error(where + " has no value this importer reads (value, value_float(s), value_int(s))");
+            constants.put(n.outputs().get(0), value);
             return;
         }
         List<String> data = n.inputs().stream().filter(s -> !s.isEmpty() && !constants.containsKey(s)).toList();
@@ -141,7 +151,7 @@ public final class OnnxImporter {
                 inputStage = false;
             }
             case "Flatten" -> {
-                long axis = intAttr(n, "axis", 1);
+                long axis = n.intAttr("axis", 1);
                 if (axis != 1 && axis != 1 - (shape.length + 1))
                     throw error(where + ": attribute 'axis' = " + axis + " is not supported (only 1, keeping the batch)");
                 flatten();
@@ -174,9 +184,9 @@ public final class OnnxImporter {
     }
 
     private void gemm(Node n, String where) {
-        if (intAttr(n, "transA", 0) != 0) throw error(where + ": attribute 'transA' = 1 is not supported");
-        boolean transB = intAttr(n, "transB", 0) != 0;
-        double alpha = floatAttr(n, "alpha", 1), beta = floatAttr(n, "beta", 1);
+        if (n.intAttr("transA", 0) != 0) throw error(where + ": attribute 'transA' = 1 is not supported");
+        boolean transB = n.intAttr("transB", 0) != 0;
+        double alpha = n.floatAttr("alpha", 1), beta = n.floatAttr("beta", 1);
         Tensor b = constantInput(n, 1, where, "weight");
         if (b.dims().length != 2) throw error(where + ": weight has dims " + Arrays.toString(b.dims()) + ", expected 2");
         if (shape.length != 1) throw error(where + " expects a flat input, got " + Layer.show(shape));
@@ -225,28 +235,29 @@ public final class OnnxImporter {
         int m = (int) wt.dims()[0], c = (int) wt.dims()[1], kh = (int) wt.dims()[2], kw = (int) wt.dims()[3];
         if (shape.length != 3 || shape[0] != c)
             throw error(where + ": weight dims " + Arrays.toString(wt.dims()) + " do not fit the input " + Layer.show(shape));
-        Attr autoPad = n.attrs().get("auto_pad");
-        if (autoPad != null && !autoPad.s().isEmpty() && !autoPad.s().equals("NOTSET"))
-            throw error(where + ": attribute 'auto_pad' = " + autoPad.s() + " is not supported; give explicit pads");
-        if (intAttr(n, "group", 1) != 1) throw error(where + ": attribute 'group' = " + intAttr(n, "group", 1)
+        String autoPad = n.attrs().containsKey("auto_pad") ? n.attrs().get("auto_pad").s() : "";
+        if (!autoPad.isEmpty() && !autoPad.equals("NOTSET"))
+            throw error(where + ": attribute 'auto_pad' = " + autoPad + " is not supported; give explicit pads");
+        if (n.intAttr("group", 1) != 1) throw error(where + ": attribute 'group' = " + n.intAttr("group", 1)
                 + " is not supported (only 1)");
-        List<Long> dil = intsAttr(n, "dilations", List.of(1L, 1L));
+        List<Long> dil = n.intsAttr("dilations", List.of(1L, 1L));
         if (dil.stream().anyMatch(v -> v != 1)) throw error(where + ": attribute 'dilations' = " + dil + " is not supported (only 1)");
-        List<Long> strides = intsAttr(n, "strides", List.of(1L, 1L));
+        List<Long> strides = n.intsAttr("strides", List.of(1L, 1L));
         if (strides.size() != 2 || !strides.get(0).equals(strides.get(1)))
             throw error(where + ": attribute 'strides' = " + strides + " is not supported (need equal strides)");
-        List<Long> pads = intsAttr(n, "pads", List.of(0L, 0L, 0L, 0L));
+        List<Long> pads = n.intsAttr("pads", List.of(0L, 0L, 0L, 0L));
         if (pads.size() != 4 || pads.stream().distinct().count() != 1)
             throw error(where + ": attribute 'pads' = " + pads + " is not supported (need the same padding on all sides)");
-        List<Long> ks = intsAttr(n, "kernel_shape", List.of((long) kh, (long) kw));
+        List<Long> ks = n.intsAttr("kernel_shape", List.of((long) kh, (long) kw));
         if (!ks.equals(List.of((long) kh, (long) kw)))
             throw error(where + ": attribute 'kernel_shape' = " + ks + " does not match the weight dims");
         double[] bias = new double[m];
         if (n.inputs().size() > 2 && !n.inputs().get(2).isEmpty())
             bias = broadcast(constantInput(n, 2, where, "bias"), new int[] {m}, where);
         materializeInput(null, null);
-        Conv2d layer = new Conv2d(c, m, kh, kw, strides.get(0).intValue(), pads.get(0).intValue(), wt.data(), bias);
+        Conv2d layer;
         try {
+            layer = new Conv2d(c, m, kh, kw, strides.get(0).intValue(), pads.get(0).intValue(), wt.data(), bias);
             shape = layer.outputShape(shape);
         } catch (IllegalArgumentException e) {
             throw error(where + ": " + e.getMessage());
@@ -259,9 +270,9 @@ public final class OnnxImporter {
     /** Add/Sub/Mul/Div by a constant, as y = x * mul + add per element (x / c for Div, kept exact), folded where it can be. */
     private void elementwise(Node n, String where) {
         String op = n.opType();
-        boolean dataFirst = n.inputs().get(0).equals(current), div = op.equals("Div");
         if (n.inputs().size() != 2) throw error(where + " needs two inputs");
-        double[] c = broadcast(constants.get(n.inputs().get(dataFirst ? 1 : 0)), shape, where);
+        boolean dataFirst = n.inputs().get(0).equals(current), div = op.equals("Div");
+        double[] c = broadcast(constantInput(n, dataFirst ? 1 : 0, where, "operand"), shape, where);
         double[] mul = new double[c.length], add = new double[c.length];
         for (int i = 0; i < c.length; i++) {
             switch (op) {
@@ -377,36 +388,5 @@ public final class OnnxImporter {
         Tensor t = index < n.inputs().size() ? constants.get(n.inputs().get(index)) : null;
         if (t == null) throw error(where + " needs a constant " + what + " as input " + (index + 1));
         return t;
-    }
-
-    private Tensor constantValue(Node n, String where) {
-        for (Attr a : n.attrs().values()) {
-            switch (a.name()) {
-                case "value": if (a.t() != null) return a.t(); break;
-                case "value_float": if (a.f() != null) return new Tensor("", new long[0], new double[] {a.f()}); break;
-                case "value_int": if (a.i() != null) return new Tensor("", new long[0], new double[] {a.i()}); break;
-                case "value_floats":
-                    return new Tensor("", new long[] {a.floats().size()}, a.floats().stream().mapToDouble(Float::doubleValue).toArray());
-                case "value_ints":
-                    return new Tensor("", new long[] {a.ints().size()}, a.ints().stream().mapToDouble(Long::doubleValue).toArray());
-                default:
-            }
-        }
-        throw error(where + " has no value this importer reads (value, value_float(s), value_int(s))");
-    }
-
-    private static long intAttr(Node n, String name, long def) {
-        Attr a = n.attrs().get(name);
-        return a == null || a.i() == null ? def : a.i();
-    }
-
-    private static double floatAttr(Node n, String name, double def) {
-        Attr a = n.attrs().get(name);
-        return a == null || a.f() == null ? def : a.f();
-    }
-
-    private static List<Long> intsAttr(Node n, String name, List<Long> def) {
-        Attr a = n.attrs().get(name);
-        return a == null || a.ints().isEmpty() ? def : a.ints();
     }
 }

@@ -33,7 +33,22 @@ final class OnnxProto {
     record Attr(String name, Float f, Long i, String s, Tensor t, List<Float> floats, List<Long> ints) {}
 
     record Node(String name, String opType, String domain, List<String> inputs, List<String> outputs,
-                Map<String, Attr> attrs) {}
+                Map<String, Attr> attrs) {
+        long intAttr(String name, long def) {
+            Attr a = attrs.get(name);
+            return a == null || a.i() == null ? def : a.i();
+        }
+
+        double floatAttr(String name, double def) {
+            Attr a = attrs.get(name);
+            return a == null || a.f() == null ? def : a.f();
+        }
+
+        List<Long> intsAttr(String name, List<Long> def) {
+            Attr a = attrs.get(name);
+            return a == null || a.ints().isEmpty() ? def : a.ints();
+        }
+    }
 
     /** A graph input or output; dims hold -1 for a symbolic or missing dimension; null when no shape is given. */
     record ValueInfo(String name, long[] dims) {}
@@ -56,6 +71,23 @@ final class OnnxProto {
         for (ByteString v : graph.allBytes(11)) inputs.add(valueInfo(Fields.parse(v, "ValueInfoProto")));
         for (ByteString v : graph.allBytes(12)) outputs.add(valueInfo(Fields.parse(v, "ValueInfoProto")));
         return new Graph(nodes, inits, inputs, outputs);
+    }
+
+    /** The value of a Constant node, or null when it is given in a form not read here. */
+    static Tensor constantValue(Node n) {
+        for (Attr a : n.attrs().values()) {
+            switch (a.name()) {
+                case "value": if (a.t() != null) return a.t(); break;
+                case "value_float": if (a.f() != null) return new Tensor("", new long[0], new double[] {a.f()}); break;
+                case "value_int": if (a.i() != null) return new Tensor("", new long[0], new double[] {a.i()}); break;
+                case "value_floats":
+                    return new Tensor("", new long[] {a.floats().size()}, a.floats().stream().mapToDouble(Float::doubleValue).toArray());
+                case "value_ints":
+                    return new Tensor("", new long[] {a.ints().size()}, a.ints().stream().mapToDouble(Long::doubleValue).toArray());
+                default:
+            }
+        }
+        return null;
     }
 
     private static Node node(Fields f) throws Malformed {
@@ -91,7 +123,10 @@ final class OnnxProto {
         String name = f.string(8);
         long[] dims = f.varints(1).stream().mapToLong(Long::longValue).toArray();
         long n = 1;
-        for (long d : dims) n *= d;
+        for (long d : dims) {
+            if (d < 0) throw new Malformed("tensor '" + name + "' has a negative dimension");
+            n *= d;
+        }
         if (n < 0 || n > Integer.MAX_VALUE) throw new Malformed("tensor '" + name + "' has impossible dims");
         Long dataLocation = f.last(14);
         if (dataLocation != null && dataLocation == 1)

@@ -17,8 +17,14 @@ import java.util.Map;
  * interpreter of a parsed ONNX graph (the reference that layer folding is checked against), and a plain
  * float64 forward pass over a {@link Network}'s layers.
  */
-final class OnnxTestSupport {
+public final class OnnxTestSupport {
     private OnnxTestSupport() {}
+
+    /** A one-node ONNX model whose only operator (Sigmoid) the importer must reject by name. */
+    public static byte[] sigmoidModelBytes() {
+        return new ModelWriter().input("x", -1, 4).output("y", -1, 4)
+                .node("Sigmoid", "squash", java.util.List.of("x"), java.util.List.of("y")).bytes();
+    }
 
     interface Body {
         void write(CodedOutputStream out) throws IOException;
