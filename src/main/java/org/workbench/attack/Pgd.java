@@ -51,6 +51,16 @@ public final class Pgd implements InnerSolver {
     @Override
     public List<Bound> solve(Batch batch, double eps) {
         long start = System.nanoTime();
+        List<double[][]> candidates = candidates(batch, eps);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return Witnesses.check(ctx.float64(), ctx.threat(), batch, eps, candidates, seconds);
+    }
+
+    /**
+     * The float32 search alone, before the float64 re-check: per restart (and target) the best and the last
+     * iterate, one row per sample. Public so that benchmarks can time the search without the re-check.
+     */
+    public List<double[][]> candidates(Batch batch, double eps) {
         TorchNet net = ctx.float32();
         int b = batch.size(), d = batch.inputs()[0].length, classes = ctx.network().numClasses();
         List<double[][]> candidates = new ArrayList<>();
@@ -67,8 +77,7 @@ public final class Pgd implements InnerSolver {
                 for (int r = 0; r < s.restarts(); r++) run(net, m, x0, box, trueHot, push, loss, eps, r, candidates);
             }
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return Witnesses.check(ctx.float64(), ctx.threat(), batch, eps, candidates, seconds);
+        return candidates;
     }
 
     private List<Integer> targets(int classes) {

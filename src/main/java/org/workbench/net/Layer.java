@@ -30,6 +30,31 @@ public sealed interface Layer permits Linear, Conv2d, Relu, Flatten, Normalize {
     /** Runs the layer on a batch; {@code p} holds the tensors of {@link #params()} in order. */
     NDArray forward(NDArray x, NDList p);
 
+    /**
+     * Interval rule: elementwise bounds {lo', hi'} of the output for every input in [lo, hi] (batch first).
+     * Affine layers use centre and radius (W c + b, |W| r), which is exact for one layer.
+     */
+    NDArray[] interval(NDArray lo, NDArray hi, NDList p);
+
+    /**
+     * Linear-bound rule (back-substitution, as in CROWN/DeepPoly): for coefficients {@code lambda} [B, S, ...output
+     * shape] of a linear function of this layer's output, returns {lambdaIn [B, S, ...input shape], offset [B, S]}
+     * with lambda·out(x) <= lambdaIn·x + offset for every input x in [lo, hi]. Exact (equality) for affine layers;
+     * ReLU relaxes, using {@code lowerSlope} (broadcastable to lambda, null for the adaptive choice) on unstable
+     * neurons whose coefficient is negative. {@code lo}/{@code hi} are this layer's input bounds.
+     */
+    NDArray[] backward(NDArray lambda, NDList p, NDArray lo, NDArray hi, NDArray lowerSlope);
+
+    /** Reshapes per-sample values [B, n] to [B, 1, ...] so they broadcast against [B, S, ...] coefficients. */
+    static NDArray perSpec(NDArray a) {
+        long[] s = a.getShape().getShape();
+        long[] out = new long[s.length + 1];
+        out[0] = s[0];
+        out[1] = 1;
+        System.arraycopy(s, 1, out, 2, s.length - 1);
+        return a.reshape(new ai.djl.ndarray.types.Shape(out));
+    }
+
     /** A named parameter tensor: its shape and its float64 values (row-major). */
     record Param(String name, long[] shape, double[] values, boolean trainable) {
         public Param(String name, long[] shape, double[] values) {
@@ -52,4 +77,13 @@ public sealed interface Layer permits Linear, Conv2d, Relu, Flatten, Normalize {
     static String show(int[] shape) {
         return java.util.Arrays.toString(shape);
     }
+
+    /**
+     * Constraint rule (LP and MIP encodings): adds this layer's constraints to {@code lp} for the input variables
+     * {@code in} (one per input element, row-major) whose values lie in [inLo, inHi], and returns the output
+     * variables (one per output element, row-major). With {@code exact} false the encoding is a sound relaxation
+     * (ReLU: the triangle); with {@code exact} true ReLU adds a binary and big-M constraints, so that the
+     * feasible set is exactly the layer's graph over the box.
+     */
+    int[] encode(LinearProgram lp, int[] in, double[] inLo, double[] inHi, boolean exact);
 }

@@ -44,4 +44,30 @@ public record Linear(int in, int out, double[] weight, double[] bias) implements
     public NDArray forward(NDArray x, NDList p) {
         return ai.djl.nn.core.Linear.linear(x, p.get(0), p.get(1)).singletonOrThrow();
     }
+
+    @Override
+    public NDArray[] interval(NDArray lo, NDArray hi, NDList p) {
+        NDArray c = lo.add(hi).div(2), r = hi.sub(lo).div(2);
+        NDArray zc = forward(c, p), zr = r.matMul(p.get(0).abs().transpose());
+        return new NDArray[] {zc.sub(zr), zc.add(zr)};
+    }
+
+    @Override
+    public NDArray[] backward(NDArray lambda, NDList p, NDArray lo, NDArray hi, NDArray lowerSlope) {
+        return new NDArray[] {lambda.matMul(p.get(0)), lambda.matMul(p.get(1).reshape(out, 1)).squeeze(-1)};
+    }
+
+    /** One variable per output, tied to the input by an equality. */
+    @Override
+    public int[] encode(LinearProgram lp, int[] x, double[] inLo, double[] inHi, boolean exact) {
+        int[] pos = new int[in];
+        for (int k = 0; k < in; k++) pos[k] = k;
+        double[] row = new double[in];
+        int[] y = new int[out];
+        for (int j = 0; j < out; j++) {
+            System.arraycopy(weight, j * in, row, 0, in);
+            y[j] = lp.affine(x, pos, row, in, bias[j], inLo, inHi);
+        }
+        return y;
+    }
 }

@@ -40,6 +40,23 @@ public record Normalize(double[] mean, double[] std) implements Layer {
         return new Normalize(v.get(0), v.get(1));
     }
 
+    /** Increasing in every coordinate (std > 0), so the ends map to the ends. */
+    @Override
+    public NDArray[] interval(NDArray lo, NDArray hi, NDList p) {
+        return new NDArray[] {forward(lo, p), forward(hi, p)};
+    }
+
+    @Override
+    public NDArray[] backward(NDArray lambda, NDList p, NDArray lo, NDArray hi, NDArray lowerSlope) {
+        long[] bshape = new long[(int) lambda.getShape().dimension()];
+        java.util.Arrays.fill(bshape, 1);
+        bshape[2] = mean.length;
+        ai.djl.ndarray.types.Shape s = new ai.djl.ndarray.types.Shape(bshape);
+        NDArray in = lambda.div(p.get(1).reshape(s));
+        NDArray offset = in.mul(p.get(0).reshape(s)).reshape(lambda.getShape().get(0), lambda.getShape().get(1), -1).sum(new int[] {2}).neg();
+        return new NDArray[] {in, offset};
+    }
+
     @Override
     public NDArray forward(NDArray x, NDList p) {
         long[] bshape = new long[(int) x.getShape().dimension()];
@@ -47,5 +64,20 @@ public record Normalize(double[] mean, double[] std) implements Layer {
         bshape[1] = mean.length;
         ai.djl.ndarray.types.Shape s = new ai.djl.ndarray.types.Shape(bshape);
         return x.sub(p.get(0).reshape(s)).div(p.get(1).reshape(s));
+    }
+
+    /** std * y - x = -mean per element: exact coefficients, so no rounding enters the constraint. */
+    @Override
+    public int[] encode(LinearProgram lp, int[] x, double[] inLo, double[] inHi, boolean exact) {
+        int per = x.length / mean.length;
+        int[] y = new int[x.length];
+        for (int i = 0; i < x.length; i++) {
+            int c = i / per;
+            double lo = (inLo[i] - mean[c]) / std[c], hi = (inHi[i] - mean[c]) / std[c];
+            // Two roundings per bound; widening by a few ulps keeps the exact image inside.
+            y[i] = lp.variable(lo - 4 * Math.ulp(lo), hi + 4 * Math.ulp(hi));
+            lp.constraint(new int[] {y[i], x[i]}, new double[] {std[c], -1}, -mean[c], -mean[c]);
+        }
+        return y;
     }
 }

@@ -19,4 +19,64 @@ public record Relu() implements Layer {
     public NDArray forward(NDArray x, NDList p) {
         return x.maximum(0);
     }
+
+    @Override
+    public NDArray[] interval(NDArray lo, NDArray hi, NDList p) {
+        return new NDArray[] {lo.maximum(0), hi.maximum(0)};
+    }
+
+    /**
+     * Upper line through (l, 0) and (u, u) on unstable neurons (l < 0 < u); lower line through the origin with
+     * slope in [0, 1]. Positive coefficients take the upper line, negative ones the lower.
+     */
+    @Override
+    public NDArray[] backward(NDArray lambda, NDList p, NDArray lo, NDArray hi, NDArray lowerSlope) {
+        NDArray l = lo.minimum(0), u = hi.maximum(0);
+        // On stable neurons u - l is u (active) or -l (inactive), so the same formulas give slope 1 or 0.
+        NDArray width = u.sub(l).maximum(1e-300);
+        NDArray upSlope = u.div(width), upOffset = l.mul(upSlope).neg();
+        NDArray active = lo.gte(0).toType(lo.getDataType(), false);
+        NDArray unstable = lo.lt(0).logicalAnd(hi.gt(0)).toType(lo.getDataType(), false);
+        NDArray lowSlope;
+        if (lowerSlope == null) {
+            // Adaptive choice of CROWN: slope 1 where the neuron is more positive than negative.
+            lowSlope = Layer.perSpec(active.add(unstable.mul(hi.gt(lo.neg()).toType(lo.getDataType(), false))));
+        } else {
+            lowSlope = Layer.perSpec(active).add(Layer.perSpec(unstable).mul(lowerSlope));
+        }
+        NDArray pos = lambda.maximum(0), neg = lambda.minimum(0);
+        NDArray in = pos.mul(Layer.perSpec(upSlope)).add(neg.mul(lowSlope));
+        NDArray offset = pos.mul(Layer.perSpec(upOffset)).reshape(lambda.getShape().get(0), lambda.getShape().get(1), -1).sum(new int[] {2});
+        return new NDArray[] {in, offset};
+    }
+
+    /**
+     * Stable neurons need no constraint (output 0, or the input itself). Unstable ones (l < 0 < u) get the
+     * triangle y >= 0, y >= x, y <= u (x - l) / (u - l); exact adds a binary z with y <= x - l (1 - z), y <= u z.
+     */
+    @Override
+    public int[] encode(LinearProgram lp, int[] x, double[] inLo, double[] inHi, boolean exact) {
+        int[] y = new int[x.length];
+        for (int i = 0; i < x.length; i++) {
+            double l = inLo[i], u = inHi[i];
+            if (u <= 0) {
+                y[i] = lp.variable(0, 0);
+            } else if (l >= 0) {
+                y[i] = x[i];
+            } else {
+                int v = lp.variable(0, u);
+                y[i] = v;
+                lp.constraint(new int[] {v, x[i]}, new double[] {1, -1}, 0, Double.POSITIVE_INFINITY);
+                // The slope and offset are rounded; the slack keeps (l, 0) and (u, u) on the feasible side.
+                double s = u / (u - l);
+                lp.constraint(new int[] {v, x[i]}, new double[] {1, -s}, Double.NEGATIVE_INFINITY, -s * l + 1e-15 * (u - l));
+                if (exact) {
+                    int z = lp.binary();
+                    lp.constraint(new int[] {v, x[i], z}, new double[] {1, -1, -l}, Double.NEGATIVE_INFINITY, -l);
+                    lp.constraint(new int[] {v, z}, new double[] {1, -u}, Double.NEGATIVE_INFINITY, 0);
+                }
+            }
+        }
+        return y;
+    }
 }

@@ -15,7 +15,10 @@ public final class Solvers {
 
     private static final Map<String, Factory> TYPES = new TreeMap<>(Map.of(
             "fgsm", AttackConfig::fgsm,
-            "pgd", AttackConfig::pgd));
+            "pgd", AttackConfig::pgd,
+            "ibp", org.workbench.relax.RelaxConfig::ibp,
+            "crown", org.workbench.relax.RelaxConfig::crown,
+            "alpha-crown", org.workbench.relax.RelaxConfig::alphaCrown));
 
     private Solvers() {}
 

@@ -38,7 +38,8 @@ public final class RandomNets {
         if (r.nextBoolean()) layers.add(normalize(r, channels));
         int c = channels, s = side;
         for (int k = 0; k < 2; k++) {
-            int out = 2 + r.nextInt(3), kernel = 2 + r.nextInt(2), stride = 1 + r.nextInt(2), pad = r.nextInt(2);
+            int out = 2 + r.nextInt(3), stride = 1 + r.nextInt(2), pad = r.nextInt(2);
+            int kernel = Math.min(2 + r.nextInt(2), s + 2 * pad);
             Conv2d conv = new Conv2d(c, out, kernel, kernel, stride, pad, gaussian(r, out * c * kernel * kernel, Math.sqrt(2.0 / (c * kernel * kernel))),
                     gaussian(r, out, 0.1));
             layers.add(conv);

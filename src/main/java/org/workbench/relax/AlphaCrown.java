@@ -1,0 +1,82 @@
+package org.workbench.relax;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.util.ArrayList;
+import java.util.List;
+import org.workbench.net.Relu;
+import org.workbench.solve.SolverContext;
+
+/**
+ * CROWN with the lower slopes of unstable ReLUs optimized per specification row (alpha-CROWN): projected
+ * Adam steps on the slopes in [0, 1], through DJL autograd, from CROWN's own slopes. Every slope choice in
+ * [0, 1] gives a sound bound, so the smallest bound seen for each row is kept: never looser than CROWN.
+ */
+final class AlphaCrown extends Relaxation {
+    private final int chunk;
+    private final int iterations;
+    private final double lr;
+
+    AlphaCrown(String name, SolverContext ctx, int chunk, int iterations, double lr) {
+        super(name, ctx);
+        this.chunk = chunk;
+        this.iterations = iterations;
+        this.lr = lr;
+    }
+
+    @Override
+    NDArray upper(Propagation prop, Region region, NDArray spec, NDManager m) {
+        List<NDArray[]> bounds = prop.crown(region, m, chunk);
+        NDArray best = prop.upper(spec, prop.size(), bounds, region, null);
+        long b = spec.getShape().get(0), s = spec.getShape().get(1);
+        List<NDArray> alpha = new ArrayList<>(), m1 = new ArrayList<>(), m2 = new ArrayList<>();
+        for (int i = 0; i < prop.size(); i++) {
+            NDArray a = null;
+            if (ctx.network().layers().get(i) instanceof Relu) {
+                NDArray lo = bounds.get(i)[0], hi = bounds.get(i)[1];
+                long[] shape = lo.getShape().getShape();
+                long[] full = new long[shape.length + 1];
+                full[0] = b;
+                full[1] = s;
+                System.arraycopy(shape, 1, full, 2, shape.length - 1);
+                NDArray init = hi.gt(lo.neg()).toType(DataType.FLOAT64, false);
+                a = org.workbench.net.Layer.perSpec(init).broadcast(new Shape(full)).duplicate();
+                m1.add(a.zerosLike());
+                m2.add(a.zerosLike());
+            } else {
+                m1.add(null);
+                m2.add(null);
+            }
+            alpha.add(a);
+        }
+        for (int t = 1; t <= iterations; t++) {
+            try (NDManager sm = m.newSubManager()) {
+                for (NDArray a : alpha) if (a != null) a.setRequiresGradient(true);
+                NDArray up;
+                try (GradientCollector gc = sm.getEngine().newGradientCollector()) {
+                    up = prop.upper(spec, prop.size(), bounds, region, alpha);
+                    gc.backward(up.sum());
+                }
+                NDArray improved = best.minimum(up.stopGradient());
+                improved.attach(m);
+                best = improved;
+                for (int i = 0; i < alpha.size(); i++) {
+                    NDArray a = alpha.get(i);
+                    if (a == null) continue;
+                    NDArray g = a.getGradient();
+                    NDArray mm = m1.get(i).mul(0.9).add(g.mul(0.1)), vv = m2.get(i).mul(0.999).add(g.square().mul(0.001));
+                    NDArray step = mm.div(1 - Math.pow(0.9, t)).div(vv.div(1 - Math.pow(0.999, t)).sqrt().add(1e-12)).mul(lr);
+                    NDArray next = a.stopGradient().sub(step).clip(0, 1);
+                    for (NDArray keep : new NDArray[] {mm, vv, next}) keep.attach(m);
+                    m1.set(i, mm);
+                    m2.set(i, vv);
+                    alpha.set(i, next);
+                }
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,36 @@
+package org.workbench.relax;
+
+import java.util.Set;
+import org.workbench.config.YNode;
+import org.workbench.solve.InnerSolver;
+import org.workbench.solve.SolverContext;
+
+/** Builds the relaxation solvers from their preset keys. */
+public final class RelaxConfig {
+    private RelaxConfig() {}
+
+    public static InnerSolver ibp(String name, YNode cfg, SolverContext ctx) {
+        cfg.allowOnly(Set.of());
+        return new Ibp(name, ctx);
+    }
+
+    /** Keys: chunk (identity rows back-substituted at once when tightening a layer's bounds). */
+    public static InnerSolver crown(String name, YNode cfg, SolverContext ctx) {
+        cfg.allowOnly(Set.of("chunk"));
+        return new Crown(name, ctx, positive(cfg, "chunk", 512));
+    }
+
+    /** Keys: chunk, iterations (Adam steps on the slopes), lr. */
+    public static InnerSolver alphaCrown(String name, YNode cfg, SolverContext ctx) {
+        cfg.allowOnly(Set.of("chunk", "iterations", "lr"));
+        double lr = cfg.number("lr", 0.1);
+        if (!(lr > 0)) throw cfg.get("lr").error("expected a step size > 0");
+        return new AlphaCrown(name, ctx, positive(cfg, "chunk", 512), cfg.integer("iterations", 20), lr);
+    }
+
+    private static int positive(YNode cfg, String key, int dflt) {
+        int v = cfg.integer(key, dflt);
+        if (v < 1) throw cfg.get(key).error("expected an integer >= 1");
+        return v;
+    }
+}
