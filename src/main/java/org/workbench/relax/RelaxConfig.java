@@ -28,6 +28,14 @@ public final class RelaxConfig {
         return new AlphaCrown(name, ctx, positive(cfg, "chunk", 512), cfg.integer("iterations", 20), lr);
     }
 
+    /** Keys: bounds (neuron bounds from "crown" or "ibp"), backend (glop, highs, pdlp, ojalgo), chunk. */
+    public static InnerSolver lp(String name, YNode cfg, SolverContext ctx) {
+        cfg.allowOnly(Set.of("bounds", "backend", "chunk"));
+        boolean crown = !cfg.has("bounds") || cfg.get("bounds").choice(Set.of("ibp", "crown")).equals("crown");
+        String backend = cfg.has("backend") ? cfg.get("backend").choice(Set.of("glop", "highs", "pdlp", "ojalgo")) : "glop";
+        return new Lp(name, ctx, crown, backend, positive(cfg, "chunk", 512));
+    }
+
     private static int positive(YNode cfg, String key, int dflt) {
         int v = cfg.integer(key, dflt);
         if (v < 1) throw cfg.get(key).error("expected an integer >= 1");

@@ -100,6 +100,12 @@ public final class Summary {
         for (Row r : rows)
             sb.append(String.format("| %s | %s | %s | %d | %d | %d | %d | %.4f | %.1f |%n", fmt(r.eps()), r.solver(), r.kind(),
                     r.n(), r.attacked(), r.verified(), r.open(), r.accuracy(), r.seconds()));
+        sb.append("\nBy eps (accuracy under each solver):\n\n");
+        List<String> t = table().lines().toList();
+        sb.append("| ").append(t.get(0).replace(",", " | ")).append(" |\n|");
+        for (int i = 0; i < t.get(0).split(",").length; i++) sb.append("---|");
+        sb.append('\n');
+        for (String line : t.subList(1, t.size())) sb.append("| ").append(line.replace(",", " | ")).append(" |\n");
         sb.append("\nAccuracy is 1 - attacked/samples for attacks (lower bounds) and verified/samples for relaxations.\n");
         if (!violations.isEmpty()) {
             sb.append("\n## BUG: lower bound above upper bound (").append(violations.size()).append(")\n\n");
@@ -116,9 +122,35 @@ public final class Summary {
         return sb.toString();
     }
 
+    /**
+     * Figure-ready: one row per eps, one column per solver, each cell the accuracy under that solver (1 - attacked
+     * for attacks, verified for relaxations), so attack and certificate curves plot side by side.
+     */
+    public String table() {
+        List<String> solvers = new ArrayList<>();
+        Map<Double, Map<String, Double>> cells = new TreeMap<>();
+        for (Row r : rows) {
+            if (!solvers.contains(r.solver())) solvers.add(r.solver());
+            cells.computeIfAbsent(r.eps(), e -> new LinkedHashMap<>()).put(r.solver(), r.accuracy());
+        }
+        StringBuilder sb = new StringBuilder("eps,clean");
+        for (String s : solvers) sb.append(',').append(s);
+        sb.append('\n');
+        for (Map.Entry<Double, Map<String, Double>> e : cells.entrySet()) {
+            sb.append(fmt(e.getKey())).append(String.format(",%.4f", cleanAccuracy()));
+            for (String s : solvers) {
+                Double v = e.getValue().get(s);
+                sb.append(',').append(v == null ? "" : String.format("%.4f", v));
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
     public void write(Path dir, String title) throws IOException {
         Files.writeString(dir.resolve("summary.md"), markdown(title));
         Files.writeString(dir.resolve("summary.csv"), csv());
+        Files.writeString(dir.resolve("table.csv"), table());
     }
 
     static String fmt(double eps) {

@@ -18,7 +18,8 @@ public final class Solvers {
             "pgd", AttackConfig::pgd,
             "ibp", org.workbench.relax.RelaxConfig::ibp,
             "crown", org.workbench.relax.RelaxConfig::crown,
-            "alpha-crown", org.workbench.relax.RelaxConfig::alphaCrown));
+            "alpha-crown", org.workbench.relax.RelaxConfig::alphaCrown,
+            "lp", org.workbench.relax.RelaxConfig::lp));
 
     private Solvers() {}
 

@@ -19,8 +19,8 @@ import org.workbench.testing.RandomNets;
 
 /**
  * Soundness as a property: on 10,000 random (network, input, eps, norm, clipping) cases, every upper bound of
- * IBP, CROWN and alpha-CROWN is at least the margin reached by PGD and at 100 random points of the threat set;
- * alpha-CROWN is never looser than CROWN.
+ * IBP, CROWN, alpha-CROWN and (on a quarter of them) the LP is at least the margin reached by PGD and at 100
+ * random points of the threat set; with the same neuron bounds, LP <= alpha-CROWN <= CROWN.
  */
 class RelaxationSoundnessTest {
     static final int NETWORKS = 200, INPUTS = 50, POINTS = 100;
@@ -28,7 +28,7 @@ class RelaxationSoundnessTest {
     @Test
     void upperBoundsDominateEveryReachedMargin() {
         Random r = new Random(2024);
-        int cases = 0, checks = 0;
+        int cases = 0, checks = 0, lpChecks = 0;
         for (int n = 0; n < NETWORKS; n++) {
             Network net = RandomNets.any(r);
             Norm norm = r.nextBoolean() ? Norm.LINF : Norm.L2;
@@ -53,6 +53,8 @@ class RelaxationSoundnessTest {
                 List<Bound> ibp = new Ibp("ibp", ctx).solve(batch, eps);
                 List<Bound> crown = new Crown("crown", ctx, 64).solve(batch, eps);
                 List<Bound> alpha = new AlphaCrown("alpha", ctx, 64, 5, 0.2).solve(batch, eps);
+                // LP on every fourth network (2,500 cases): same CROWN neuron bounds as the two above.
+                List<Bound> lp = n % 4 == 0 ? new Lp("lp", ctx, true, "glop", 64).solve(batch, eps) : null;
                 double[][] points = randomPoints(r, threat, x, eps, y);
                 double[][] z = ctx.float64().logits(points);
                 for (int i = 0; i < INPUTS; i++) {
@@ -70,12 +72,21 @@ class RelaxationSoundnessTest {
                         }
                         double a = alpha.get(i).margins()[j], c = crown.get(i).margins()[j];
                         assertTrue(a <= c + 1e-9 * (1 + Math.abs(c)), at + ": alpha-CROWN " + a + " looser than CROWN " + c);
+                        if (lp != null) {
+                            double l = lp.get(i).margins()[j];
+                            assertTrue(l >= reached - 1e-7 * (1 + Math.abs(reached)), at + ": LP " + l + " below reached " + reached);
+                            // For l2 the LP sees only the box around the ball, so the order holds for l-inf alone.
+                            if (norm == Norm.LINF)
+                                assertTrue(l <= a + 1e-7 * (1 + Math.abs(a)), at + ": LP " + l + " looser than alpha-CROWN " + a);
+                            lpChecks++;
+                        }
                     }
                 }
             }
         }
         assertTrue(cases >= 10_000, "cases " + cases);
         assertTrue(checks > 3 * cases, "checks " + checks);
+        assertTrue(lpChecks > 2_500, "LP checks " + lpChecks);
     }
 
     /**
