@@ -35,4 +35,33 @@ final class AttackLoss {
     static NDArray margin(NDArray z, NDArray trueOneHot, NDArray push) {
         return z.sub(push).max(new int[] {1}).sub(z.mul(trueOneHot).sum(new int[] {1}));
     }
+
+    /**
+     * {@link #margin} in Java on the logits (row-major [B, C]), against the best margins so far: sets
+     * {@code better[i]} where sample i's margin beats {@code best[i]}, raises {@code best[i]}, and says whether
+     * any did. Five tiny tensor ops per step cost more in native calls than this loop; the float arithmetic is
+     * the same (z_y - 1e9 in float32, NaN propagating through the max, and z_y as the one-hot sum, which only
+     * adds signed zeros), so the choices are bit-for-bit those of the tensor version.
+     */
+    static boolean improve(float[] z, int[] labels, float[] best, boolean[] better) {
+        int b = labels.length, c = z.length / b;
+        boolean any = false;
+        for (int i = 0; i < b; i++) {
+            int y = labels[i];
+            float max = 0f, hit = 0f;
+            for (int j = 0; j < c; j++) {
+                float v = z[i * c + j];
+                float shifted = v - (j == y ? 1e9f : 0f);
+                max = j == 0 ? shifted : Math.max(max, shifted);
+                hit += v * (j == y ? 1f : 0f);
+            }
+            float score = max - hit;
+            better[i] = score > best[i];
+            if (better[i]) {
+                best[i] = score;
+                any = true;
+            }
+        }
+        return any;
+    }
 }

@@ -62,19 +62,18 @@ public final class Pgd implements InnerSolver {
      */
     public List<double[][]> candidates(Batch batch, double eps) {
         TorchNet net = ctx.float32();
-        int b = batch.size(), d = batch.inputs()[0].length, classes = ctx.network().numClasses();
+        int b = batch.size(), classes = ctx.network().numClasses();
         List<double[][]> candidates = new ArrayList<>();
         try (NDManager m = net.manager().newSubManager()) {
             Shape shape = net.batchShape(b);
             NDArray x0 = m.create(flatten(batch.inputs()), shape).toType(DataType.FLOAT32, false);
             NDArray[] box = box(m, batch, eps, shape);
             NDArray trueHot = m.create(batch.labels()).oneHot(classes).toType(DataType.FLOAT32, false);
-            NDArray push = trueHot.mul(1e9f);
             List<Integer> targets = targets(classes);
             for (int target : targets) {
                 NDArray targetHot = target < 0 ? null : m.full(new Shape(b), target).oneHot(classes).toType(DataType.FLOAT32, false);
                 Function<NDArray, NDArray> loss = AttackLoss.of(s.objective().type(), trueHot, targetHot);
-                for (int r = 0; r < s.restarts(); r++) run(net, m, x0, box, trueHot, push, loss, eps, r, candidates);
+                for (int r = 0; r < s.restarts(); r++) run(net, m, x0, box, batch.labels(), loss, eps, r, candidates);
             }
         }
         return candidates;
@@ -87,32 +86,38 @@ public final class Pgd implements InnerSolver {
         return t;
     }
 
-    /** One restart: adds its best and its last iterate to the candidates. */
-    private void run(TorchNet net, NDManager m, NDArray x0, NDArray[] box, NDArray trueHot, NDArray push,
+    /**
+     * One restart: adds its best and its last iterate to the candidates. Each native call costs microseconds
+     * of JNI and bookkeeping while the tensors here are small, so the step is kept to few calls: the margins
+     * are scored in Java from the logits (one copy of B x C floats) and the best iterate is only rewritten
+     * on the steps where some sample improved.
+     */
+    private void run(TorchNet net, NDManager m, NDArray x0, NDArray[] box, int[] labels,
                      Function<NDArray, NDArray> loss, double eps, int restart, List<double[][]> candidates) {
         double alpha = s.stepSize() > 0 ? s.stepSize() : s.stepOverEps() * eps;
         NDArray x = s.randomStart() ? project(randomStart(m, x0, eps, restart), x0, box, eps) : x0.duplicate();
         NDArray best = x.duplicate();
-        NDArray bestScore = m.full(new Shape(x0.getShape().get(0)), Float.NEGATIVE_INFINITY);
+        float[] bestScore = new float[labels.length];
+        java.util.Arrays.fill(bestScore, Float.NEGATIVE_INFINITY);
+        boolean[] better = new boolean[labels.length];
+        Shape maskShape = expandShape(labels.length, x);
         for (int t = 0; t <= s.steps(); t++) {
             try (NDManager sm = m.newSubManager()) {
                 x.attach(sm);
-                TorchNet.Grad g = t < s.steps() ? net.inputGradient(x, loss) : null;
-                NDArray logits = g != null ? g.logits() : net.forward(x);
-                NDArray score = AttackLoss.margin(logits, trueHot, push);
-                NDArray better = score.gt(bestScore);
-                NDArray newBest = NDArrays.where(better.reshape(expandShape(better, x)).broadcast(x.getShape()), x, best);
-                NDArray newScore = NDArrays.where(better, score, bestScore);
+                TorchNet.Grad g = t < s.steps() ? net.inputGradient(x, loss, false) : null;
+                NDArray logits = g != null ? g.logits() : net.evaluate(x);
+                if (AttackLoss.improve(logits.toFloatArray(), labels, bestScore, better)) {
+                    NDArray newBest = NDArrays.where(sm.create(better, maskShape).broadcast(x.getShape()), x, best);
+                    newBest.attach(m);
+                    best.close();
+                    best = newBest;
+                }
                 NDArray next = x;
                 if (g != null) {
                     double a = (t == 0 && s.fullFirstStep()) ? eps : alpha;
                     next = project(step(x, g.gradient(), a), x0, box, eps);
                 }
-                for (NDArray keep : new NDArray[] {newBest, newScore, next}) keep.attach(m);
-                best.close();
-                bestScore.close();
-                best = newBest;
-                bestScore = newScore;
+                next.attach(m);
                 x = next;
             }
         }
@@ -122,15 +127,16 @@ public final class Pgd implements InnerSolver {
         x.close();
     }
 
-    private static Shape expandShape(NDArray mask, NDArray like) {
+    private static Shape expandShape(long batch, NDArray like) {
         long[] s = new long[like.getShape().dimension()];
         java.util.Arrays.fill(s, 1);
-        s[0] = mask.getShape().get(0);
+        s[0] = batch;
         return new Shape(s);
     }
 
+    /** The gradient is the step's own scratch tensor, so the sign step is formed in it in place. */
     private NDArray step(NDArray x, NDArray grad, double a) {
-        if (s.norm() == Norm.LINF) return x.add(grad.sign().mul((float) a));
+        if (s.norm() == Norm.LINF) return x.add(grad.signi().muli((float) a));
         NDArray n = Projection.rowNorms(grad).add(1e-12f);
         return x.add(grad.div(n).mul((float) a));
     }
@@ -148,7 +154,7 @@ public final class Pgd implements InnerSolver {
         NDArray dir = m.randomNormal(shape);
         dir = dir.div(Projection.rowNorms(dir).add(1e-12f));
         long dim = shape.size() / shape.get(0);
-        NDArray radius = m.randomUniform(0f, 1f, expandShape(m.zeros(new Shape(shape.get(0))), x0)).pow(1.0f / dim).mul((float) eps);
+        NDArray radius = m.randomUniform(0f, 1f, expandShape(shape.get(0), x0)).pow(1.0f / dim).mul((float) eps);
         return x0.add(dir.mul(radius));
     }
 

@@ -61,18 +61,66 @@ public final class TorchNet implements AutoCloseable {
     }
 
     /**
+     * The logits of {@link #forward}, bit for bit, for evaluation without gradients. ReLU runs as torch's relu:
+     * max(x, 0) against a scalar costs two extra native calls (the scalar is a tensor made and freed each time),
+     * and relu's forward values are the same.
+     */
+    public NDArray evaluate(NDArray x) {
+        return forwardRelu(x, null);
+    }
+
+    /** Like {@link #forward}, with each ReLU as torch's relu; collects the ReLU inputs when asked to. */
+    private NDArray forwardRelu(NDArray x, List<NDArray> reluInputs) {
+        NDArray h = x;
+        for (int i = 0; i < net.layers().size(); i++) {
+            if (net.layers().get(i) instanceof Relu) {
+                if (reluInputs != null) reluInputs.add(h);
+                h = h.getNDArrayInternal().relu();
+            } else {
+                h = net.layers().get(i).forward(h, params.get(i));
+            }
+        }
+        return h;
+    }
+
+    /**
      * The gradient of {@code objective(logits)} (summed over the batch) with respect to the input, and the
      * logits at x. The objective must return a scalar.
      */
     public Grad inputGradient(NDArray x, Function<NDArray, NDArray> objective) {
+        return inputGradient(x, objective, true);
+    }
+
+    /**
+     * As above; without {@code withLoss} the objective's value is not read back (Grad.loss is NaN), which saves
+     * a conversion and a copy to Java per call.
+     *
+     * <p>The gradient is that of {@link #forward}, whose ReLU is max(x, 0): autograd gives that 1/2 at x = 0
+     * and needs five passes over the activations for it (eq, lt, div, where, masked_fill), where torch's relu
+     * needs one (and gives 0 at x = 0). So the graph is built with relu, and rebuilt with max(x, 0) in the
+     * rare case that some ReLU input is exactly 0, which keeps the gradient bit for bit.
+     */
+    public Grad inputGradient(NDArray x, Function<NDArray, NDArray> objective, boolean withLoss) {
         NDArray xi = x.duplicate();
         xi.setRequiresGradient(true);
         try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
-            NDArray logits = forward(xi);
+            List<NDArray> reluInputs = new ArrayList<>();
+            NDArray logits = forwardRelu(xi, reluInputs);
+            if (anyZero(reluInputs)) logits = forward(xi);
             NDArray loss = objective.apply(logits);
             gc.backward(loss);
-            return new Grad(xi.getGradient(), logits.stopGradient(), loss.toType(DataType.FLOAT64, false).getDouble());
+            double value = withLoss ? loss.toType(DataType.FLOAT64, false).getDouble() : Double.NaN;
+            return new Grad(xi.getGradient(), logits.stopGradient(), value);
         }
+    }
+
+    private static boolean anyZero(List<NDArray> arrays) {
+        NDArray any = null;
+        for (NDArray a : arrays) {
+            NDArray z = a.eq(0).any();
+            any = any == null ? z : any.logicalOr(z);
+        }
+        return any != null && any.getBoolean();
     }
 
     /** Logits for plain-Java inputs (one row per sample, flattened), computed in this net's data type. */
@@ -84,7 +132,7 @@ public final class TorchNet implements AutoCloseable {
         try (NDManager m = manager.newSubManager()) {
             NDArray x = m.create(flat, batchShape(inputs.length));
             if (dtype != DataType.FLOAT64) x = x.toType(dtype, false);
-            double[] out = forward(x).toType(DataType.FLOAT64, false).toDoubleArray();
+            double[] out = evaluate(x).toType(DataType.FLOAT64, false).toDoubleArray();
             int c = out.length / inputs.length;
             double[][] rows = new double[inputs.length][c];
             for (int i = 0; i < inputs.length; i++) System.arraycopy(out, i * c, rows[i], 0, c);

@@ -13,9 +13,10 @@ import org.workbench.net.Network;
  * one program per sample, and each objective row (a linear function of the logits) is maximized over it.
  *
  * <p>Soundness does not rest on the solver's primal value, which an LP solver only meets to its feasibility
- * tolerance: when the solver reports OPTIMAL and gives duals, the returned number is the weak-duality bound
- * {@link #dualBound} computed here in float64 with a rounding-error allowance, which is an upper bound for any
- * dual vector whatsoever. Without OPTIMAL the row gets +Infinity.
+ * tolerance: when the solver reports OPTIMAL and gives duals (GLOP, PDLP), the returned number is the weak-duality
+ * bound {@link #dualBound} computed here in float64 with a rounding-error allowance, which is an upper bound for
+ * any dual vector whatsoever. HiGHS and ojAlgo give no usable duals and answer with their primal optimum; SCIP
+ * answers with its proven bound. Without OPTIMAL the row gets +Infinity.
  */
 public final class LpRelaxation {
     private LpRelaxation() {}
@@ -26,8 +27,10 @@ public final class LpRelaxation {
     /**
      * Per objective row, an upper bound on max row·logits over the input box, from the triangle LP.
      *
-     * @param inLo,inHi the input box (the norm ball intersected with the domain box), flat in input order
-     * @param preLo,preHi for each layer i the bounds of that layer's input (flat), one entry per layer
+     * @param inLo the input box's lower ends (norm ball intersected with the domain box), flat in input order
+     * @param inHi the input box's upper ends
+     * @param preLo for each layer i the lower bounds of that layer's input (flat), one entry per layer
+     * @param preHi the matching upper bounds
      * @param objectives rows of numClasses coefficients over the logits
      * @param backend "glop" (default when null), "pdlp", "highs", "ojalgo" or "scip"
      */

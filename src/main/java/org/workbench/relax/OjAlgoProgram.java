@@ -12,7 +12,6 @@ import org.ojalgo.optimisation.Variable;
 final class OjAlgoProgram implements LpRelaxation.Backend {
     private final ExpressionsBasedModel model = new ExpressionsBasedModel();
     private final Variable[] vars;
-    private final Expression objective;
     private double[] last;
 
     OjAlgoProgram(LpRelaxation.Program p) {
@@ -33,14 +32,15 @@ final class OjAlgoProgram implements LpRelaxation.Backend {
             if (p.rowLo[i] > Double.NEGATIVE_INFINITY) e.lower(p.rowLo[i]);
             if (p.rowHi[i] < Double.POSITIVE_INFINITY) e.upper(p.rowHi[i]);
         }
-        objective = model.addExpression("objective").weight(1);
     }
 
     @Override
     public LpRelaxation.Outcome maximize(double[] c) {
         for (int j = 0; j < c.length; j++) {
             double old = last == null ? 0 : last[j];
-            if (c[j] != old) objective.set(vars[j], c[j]);
+            // Variable weights, not an objective Expression: ojAlgo 55.2 keeps the first objective expression it
+            // solved with, so later edits to it went unseen (measured), while weight changes are picked up.
+            if (c[j] != old) vars[j].weight(c[j]);
         }
         last = c.clone();
         Optimisation.Result r = model.maximise();

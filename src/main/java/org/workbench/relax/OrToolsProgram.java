@@ -22,12 +22,13 @@ final class OrToolsProgram implements LpRelaxation.Backend {
     private final MPSolver solver;
     private final MPVariable[] vars;
     private final MPConstraint[] rows;
-    private final boolean mip;
-    private final MPSolverParameters params = new MPSolverParameters();
+    private final boolean mip, duals;
+    private final MPSolverParameters params;
     private double[] last;
 
     OrToolsProgram(LpRelaxation.Program p, String backend) {
         load();
+        params = new MPSolverParameters();
         // "HIGHS_LP" is the LP-only HiGHS (the Java enum lacks HiGHS, but createSolver knows it, as of 9.14).
         String id = switch (backend) {
             case "glop" -> "GLOP";
@@ -39,6 +40,9 @@ final class OrToolsProgram implements LpRelaxation.Backend {
         solver = MPSolver.createSolver(id);
         if (solver == null) throw new IllegalStateException("OR-Tools has no solver " + id + " in this build");
         mip = backend.equals("scip");
+        // Measured in 9.14: HiGHS through MPSolver hands back the row activities as "dual values", so only GLOP
+        // and PDLP duals feed the dual bound; HiGHS answers with its primal objective.
+        duals = backend.equals("glop") || backend.equals("pdlp");
         if (mip) {
             solver.setNumThreads(1);
             // The answer is the proven bound, so a tight gap only makes it closer to the true maximum.
@@ -76,6 +80,7 @@ final class OrToolsProgram implements LpRelaxation.Backend {
         MPSolver.ResultStatus status = solver.solve(params);
         if (status != MPSolver.ResultStatus.OPTIMAL) return new LpRelaxation.Outcome(false, Double.NaN, null);
         if (mip) return new LpRelaxation.Outcome(true, obj.bestBound(), null);
+        if (!duals) return new LpRelaxation.Outcome(true, obj.value(), null);
         double[] y = new double[rows.length];
         for (int i = 0; i < rows.length; i++) y[i] = rows[i].dualValue();
         return new LpRelaxation.Outcome(true, obj.value(), y);

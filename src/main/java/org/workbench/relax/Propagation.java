@@ -85,47 +85,50 @@ final class Propagation {
         return true;
     }
 
-    /** Bounds of the input of layer k from identity specifications on its unstable neurons, in chunks. */
+    /**
+     * Bounds of the input of layer k from identity specifications (+e_j and -e_j) on each sample's neurons that
+     * intervals leave unstable, the whole batch at once: row r of sample s is its r-th unstable neuron (samples
+     * with fewer get zero rows), in chunks of rows.
+     */
     private NDArray[] tighten(int k, NDArray lo, NDArray hi, List<NDArray[]> bounds, Region region, NDManager m, int chunk) {
-        long b = lo.getShape().get(0);
+        int b = (int) lo.getShape().get(0);
         long[] shape = lo.getShape().getShape();
-        long n = lo.getShape().size() / b;
+        int n = (int) (lo.getShape().size() / b);
         double[] loV = lo.toDoubleArray(), hiV = hi.toDoubleArray();
         double[] newLo = loV.clone(), newHi = hiV.clone();
+        List<List<Integer>> unstable = new ArrayList<>();
+        int most = 0;
         for (int s = 0; s < b; s++) {
-            List<Integer> unstable = new ArrayList<>();
-            for (int j = 0; j < n; j++) if (loV[(int) (s * n + j)] < 0 && hiV[(int) (s * n + j)] > 0) unstable.add(j);
-            for (int from = 0; from < unstable.size(); from += chunk) {
-                List<Integer> part = unstable.subList(from, Math.min(unstable.size(), from + chunk));
-                try (NDManager sm = m.newSubManager()) {
-                    int rows = part.size();
-                    double[] eye = new double[2 * rows * (int) n];
-                    for (int r = 0; r < rows; r++) {
-                        eye[r * (int) n + part.get(r)] = 1;
-                        eye[(rows + r) * (int) n + part.get(r)] = -1;
+            List<Integer> u = new ArrayList<>();
+            for (int j = 0; j < n; j++) if (loV[s * n + j] < 0 && hiV[s * n + j] > 0) u.add(j);
+            unstable.add(u);
+            most = Math.max(most, u.size());
+        }
+        for (int from = 0; from < most; from += chunk) {
+            int rows = Math.min(chunk, most - from);
+            try (NDManager sm = m.newSubManager()) {
+                double[] eye = new double[b * 2 * rows * n];
+                for (int s = 0; s < b; s++)
+                    for (int r = 0; r < rows && from + r < unstable.get(s).size(); r++) {
+                        int j = unstable.get(s).get(from + r);
+                        eye[(s * 2 * rows + r) * n + j] = 1;
+                        eye[(s * 2 * rows + rows + r) * n + j] = -1;
                     }
-                    long[] ls = new long[shape.length + 1];
-                    ls[0] = 1;
-                    ls[1] = 2L * rows;
-                    System.arraycopy(shape, 1, ls, 2, shape.length - 1);
-                    NDArray lambda = sm.create(eye, new Shape(ls));
-                    double[] up = upper(lambda, k, sliceAll(bounds, s, k), region.slice(s), null).toDoubleArray();
-                    for (int r = 0; r < rows; r++) {
-                        int j = (int) (s * n + part.get(r));
-                        newHi[j] = Math.min(newHi[j], up[r]);
-                        newLo[j] = Math.max(newLo[j], -up[rows + r]);
+                long[] ls = new long[shape.length + 1];
+                ls[0] = b;
+                ls[1] = 2L * rows;
+                System.arraycopy(shape, 1, ls, 2, shape.length - 1);
+                double[] up = upper(sm.create(eye, new Shape(ls)), k, bounds, region, null).toDoubleArray();
+                for (int s = 0; s < b; s++)
+                    for (int r = 0; r < rows && from + r < unstable.get(s).size(); r++) {
+                        int j = s * n + unstable.get(s).get(from + r);
+                        newHi[j] = Math.min(newHi[j], up[s * 2 * rows + r]);
+                        newLo[j] = Math.max(newLo[j], -up[s * 2 * rows + rows + r]);
                     }
-                }
             }
         }
         Shape s = new Shape(shape);
         return new NDArray[] {m.create(newLo, s), m.create(newHi, s)};
-    }
-
-    private static List<NDArray[]> sliceAll(List<NDArray[]> bounds, int s, int k) {
-        List<NDArray[]> out = new ArrayList<>();
-        for (int i = 0; i < k; i++) out.add(new NDArray[] {slice(bounds.get(i)[0], s), slice(bounds.get(i)[1], s)});
-        return out;
     }
 
     static NDArray slice(NDArray a, int s) {
