@@ -129,7 +129,7 @@ public final class Vnnlib {
             if (declared != size[k]) {
                 int missing = 0;
                 while (declLine[k][missing] > 0) missing++;
-                throw error(lastDeclLine[k], "shape does not match the network: the file declares " + declared + " of its "
+                throw error(lastDeclLine[k], "shape does not match the network: the file declares " + declared + " of the network's "
                         + plural(size[k], k == 0 ? "input" : "output") + " (" + (k == 0 ? "X_" : "Y_") + missing + " is not declared)");
             }
         }

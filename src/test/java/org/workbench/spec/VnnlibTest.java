@@ -5,32 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.workbench.config.InputError;
 
 class VnnlibTest {
-    static final Path BENCHMARKS = Path.of("../shared/benchmarks/vnncomp2021/benchmarks");
-
     @TempDir
     Path dir;
 
@@ -236,8 +224,8 @@ class VnnlibTest {
     @Test
     void shapeMustMatchTheNetwork() {
         fails(decls(4, 5) + unitBox(4) + "(assert (>= Y_0 0))", 5, 5, 4, "shape does not match the network",
-                "declares 4 of its 5 inputs", "X_4 is not declared");
-        fails(decls(5, 3) + unitBox(5) + "(assert (>= Y_0 0))", 5, 5, 8, "shape does not match", "3 of its 5 outputs", "Y_3");
+                "declares 4 of the network's 5 inputs", "X_4 is not declared");
+        fails(decls(5, 3) + unitBox(5) + "(assert (>= Y_0 0))", 5, 5, 8, "shape does not match", "3 of the network's 5 outputs", "Y_3");
         fails("(declare-const X_0 Real)\n(declare-const X_2 Real)\n(declare-const Y_0 Real)", 3, 1, 2, "X_1 is not declared");
     }
 
