@@ -29,6 +29,20 @@ record Region(NDArray center, NDArray lo, NDArray hi, Norm norm, double eps) {
         return new Region(m.create(c, s), m.create(lo, s), m.create(hi, s), threat.norm(), eps);
     }
 
+    /** Explicit input boxes (one per batch row), as VNNLIB properties and branch-and-bound give them. */
+    static Region boxes(NDManager m, double[][] lo, double[][] hi, long[] shape) {
+        int b = lo.length, d = lo[0].length;
+        double[] c = new double[b * d], l = new double[b * d], h = new double[b * d];
+        for (int i = 0; i < b; i++)
+            for (int k = 0; k < d; k++) {
+                l[i * d + k] = lo[i][k];
+                h[i * d + k] = hi[i][k];
+                c[i * d + k] = (lo[i][k] + hi[i][k]) / 2;
+            }
+        ai.djl.ndarray.types.Shape s = new ai.djl.ndarray.types.Shape(shape);
+        return new Region(m.create(c, s), m.create(l, s), m.create(h, s), Norm.LINF, 0);
+    }
+
     /** The region of sample s alone (a batch of one). */
     Region slice(int s) {
         return new Region(Propagation.slice(center, s), Propagation.slice(lo, s), Propagation.slice(hi, s), norm, eps);

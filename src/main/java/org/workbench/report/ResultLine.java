@@ -3,11 +3,12 @@ package org.workbench.report;
 /**
  * One line of results.jsonl: a solver's bound for one sample at one eps. {@code margins[j]} bounds
  * max over the threat set of z_j - z_y (NaN for j = y, written as null); {@code setup} fingerprints the
- * model, threat and solver settings so a changed setup is never resumed from stale lines.
+ * model, threat and solver settings so a changed setup is never resumed from stale lines. Exact solvers also
+ * give {@code marginsLower}, the lower end of their bracket (null for the others).
  */
 public record ResultLine(int sample, int label, double eps, String solver, String kind, double[] margins,
                          String status, double timeS, Integer witnessClass, Double witnessDistance,
-                         String witness, String setup) {
+                         String witness, String setup, double[] marginsLower) {
 
     public double worst() {
         double m = Double.NEGATIVE_INFINITY;

@@ -3,7 +3,6 @@ package org.workbench.report;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -94,9 +93,8 @@ public final class ResultsStore implements AutoCloseable {
         o.addProperty("eps", r.eps());
         o.addProperty("solver", r.solver());
         o.addProperty("kind", r.kind());
-        JsonArray m = new JsonArray();
-        for (double v : r.margins()) m.add(Double.isNaN(v) ? JsonNull.INSTANCE : new com.google.gson.JsonPrimitive(v));
-        o.add("margins", m);
+        o.add("margins", array(r.margins()));
+        if (r.marginsLower() != null) o.add("margins_lower", array(r.marginsLower()));
         o.addProperty("status", r.status());
         o.addProperty("time_s", r.timeS());
         if (r.witnessClass() != null) o.addProperty("witness_class", r.witnessClass());
@@ -106,21 +104,28 @@ public final class ResultsStore implements AutoCloseable {
         return GSON.toJson(o);
     }
 
+    private static JsonArray array(double[] values) {
+        JsonArray m = new JsonArray();
+        for (double v : values) m.add(Double.isNaN(v) ? JsonNull.INSTANCE : new com.google.gson.JsonPrimitive(v));
+        return m;
+    }
+
+    private static double[] doubles(JsonArray m) {
+        double[] out = new double[m.size()];
+        for (int j = 0; j < out.length; j++) out[j] = m.get(j).isJsonNull() ? Double.NaN : m.get(j).getAsDouble();
+        return out;
+    }
+
     static ResultLine parse(String s) {
         JsonObject o = JsonParser.parseString(s).getAsJsonObject();
-        JsonArray m = o.getAsJsonArray("margins");
-        double[] margins = new double[m.size()];
-        for (int j = 0; j < margins.length; j++) {
-            JsonElement e = m.get(j);
-            margins[j] = e.isJsonNull() ? Double.NaN : e.getAsDouble();
-        }
+        double[] margins = doubles(o.getAsJsonArray("margins"));
         return new ResultLine(o.get("sample").getAsInt(), o.get("label").getAsInt(), o.get("eps").getAsDouble(),
                 o.get("solver").getAsString(), o.get("kind").getAsString(), margins, o.get("status").getAsString(),
                 o.get("time_s").getAsDouble(),
                 o.has("witness_class") ? o.get("witness_class").getAsInt() : null,
                 o.has("witness_distance") ? o.get("witness_distance").getAsDouble() : null,
                 o.has("witness") ? o.get("witness").getAsString() : null,
-                o.get("setup").getAsString());
+                o.get("setup").getAsString(), o.has("margins_lower") ? doubles(o.getAsJsonArray("margins_lower")) : null);
     }
 
     @Override

@@ -69,8 +69,10 @@ public final class Summary {
                 if (lo.kind().equals("upper")) continue;
                 for (ResultLine up : group) {
                     if (up == lo || lo.kind().equals(up.kind()) || up.kind().equals("lower")) continue;
+                    // An exact solver's bracket: its lower end meets the relaxations, its upper end the attacks.
+                    double[] low = lo.kind().equals("exact") && lo.marginsLower() != null ? lo.marginsLower() : lo.margins();
                     for (int j = 0; j < lo.margins().length; j++) {
-                        double a = lo.margins()[j], b = up.margins()[j];
+                        double a = low[j], b = up.margins()[j];
                         // float64 rounding between two exact computations of the same value stays far below this
                         if (!Double.isNaN(a) && !Double.isNaN(b) && a > b + 1e-6 * (1 + Math.abs(b)))
                             out.add(new Violation(lo.sample(), lo.eps(), j, lo.solver(), a, up.solver(), b));

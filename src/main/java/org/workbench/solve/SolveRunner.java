@@ -122,7 +122,7 @@ public final class SolveRunner {
             if (problem.saveWitnesses()) wText = encode(b.witness());
         }
         return new ResultLine(id, label, eps, solver.name(), solver.kind().key(), b.margins(), b.status(), b.seconds(),
-                wClass, wDist, wText, setup);
+                wClass, wDist, wText, setup, b.lowerMargins());
     }
 
     /** The witness as base64 of little-endian float64 values, exact and compact. */

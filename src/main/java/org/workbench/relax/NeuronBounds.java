@@ -1,0 +1,62 @@
+package org.workbench.relax;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.List;
+import org.workbench.net.TorchNet;
+
+/**
+ * Bounds for the exact solvers and the verifier, over explicit input boxes: every layer's input bounds (what
+ * the MIP's big-M constants come from) and upper bounds of linear functions of the outputs.
+ */
+public final class NeuronBounds {
+    private NeuronBounds() {}
+
+    /** Method of the neuron bounds: interval propagation, or CROWN back-substitution at every ReLU input. */
+    public enum Method { IBP, CROWN }
+
+    /** lo.get(i), hi.get(i): bounds of layer i's input (flat); index layers().size() holds the outputs. */
+    public record Layers(List<double[]> lo, List<double[]> hi) {}
+
+    /** Neuron bounds of one input box. */
+    public static Layers of(TorchNet net64, double[] inLo, double[] inHi, Method method) {
+        try (NDManager m = net64.manager().newSubManager()) {
+            Region region = Region.boxes(m, new double[][] {inLo}, new double[][] {inHi}, net64.batchShape(1).getShape());
+            Propagation prop = new Propagation(net64);
+            List<NDArray[]> b = method == Method.CROWN ? prop.crown(region, m, 512) : prop.interval(region);
+            List<double[]> lo = new ArrayList<>(), hi = new ArrayList<>();
+            for (NDArray[] x : b) {
+                lo.add(x[0].toDoubleArray());
+                hi.add(x[1].toDoubleArray());
+            }
+            return new Layers(lo, hi);
+        }
+    }
+
+    /**
+     * Per box i and spec row r, an upper bound of max over the box of rows[r]·output (CROWN, all boxes in one
+     * batch): out[i][r].
+     */
+    public static double[][] upper(TorchNet net64, double[][] lo, double[][] hi, double[][] rows, Method method) {
+        int b = lo.length, s = rows.length, classes = rows[0].length;
+        try (NDManager m = net64.manager().newSubManager()) {
+            Region region = Region.boxes(m, lo, hi, net64.batchShape(b).getShape());
+            Propagation prop = new Propagation(net64);
+            double[] spec = new double[b * s * classes];
+            for (int i = 0; i < b; i++)
+                for (int r = 0; r < s; r++) System.arraycopy(rows[r], 0, spec, (i * s + r) * classes, classes);
+            NDArray lambda = m.create(spec, new ai.djl.ndarray.types.Shape(b, s, classes));
+            double[] up;
+            if (method == Method.CROWN) {
+                up = prop.upper(lambda, prop.size(), prop.crown(region, m, 512), region, null).toDoubleArray();
+            } else {
+                NDArray[] out = prop.interval(region).get(prop.size());
+                up = Region.concretizeBox(lambda, out[0], out[1]).toDoubleArray();
+            }
+            double[][] res = new double[b][s];
+            for (int i = 0; i < b; i++) System.arraycopy(up, i * s, res[i], 0, s);
+            return res;
+        }
+    }
+}
