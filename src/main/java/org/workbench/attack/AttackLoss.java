@@ -18,8 +18,12 @@ final class AttackLoss {
      */
     static Function<NDArray, NDArray> of(Objective.Type type, NDArray trueOneHot, NDArray targetOneHot) {
         switch (type) {
-            case CROSS_ENTROPY:
-                return z -> z.logSoftmax(1).mul(trueOneHot).sum().neg();
+            case CROSS_ENTROPY: {
+                // -sum(log_softmax * onehot) with the minus folded into the constant: one op and one autograd
+                // node fewer; negation is exact, so value and gradient keep every bit.
+                NDArray negHot = trueOneHot.neg();
+                return z -> z.logSoftmax(1).mul(negHot).sum();
+            }
             case MARGIN: {
                 NDArray push = trueOneHot.mul(1e9f);
                 return z -> margin(z, trueOneHot, push).sum();

@@ -1,7 +1,6 @@
 package org.workbench.attack;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -88,43 +87,148 @@ public final class Pgd implements InnerSolver {
 
     /**
      * One restart: adds its best and its last iterate to the candidates. Each native call costs microseconds
-     * of JNI and bookkeeping while the tensors here are small, so the step is kept to few calls: the margins
-     * are scored in Java from the logits (one copy of B x C floats) and the best iterate is only rewritten
-     * on the steps where some sample improved.
+     * of JNI and bookkeeping while the tensors here are small, so a step is kept to few calls: the margins are
+     * scored in Java from the logits (one copy of B x C floats), and the best iterates are kept as references
+     * to the iterates themselves instead of being merged into one tensor every step.
      */
     private void run(TorchNet net, NDManager m, NDArray x0, NDArray[] box, int[] labels,
                      Function<NDArray, NDArray> loss, double eps, int restart, List<double[][]> candidates) {
         double alpha = s.stepSize() > 0 ? s.stepSize() : s.stepOverEps() * eps;
         NDArray x = s.randomStart() ? project(randomStart(m, x0, eps, restart), x0, box, eps) : x0.duplicate();
-        NDArray best = x.duplicate();
         float[] bestScore = new float[labels.length];
         java.util.Arrays.fill(bestScore, Float.NEGATIVE_INFINITY);
         boolean[] better = new boolean[labels.length];
-        Shape maskShape = expandShape(labels.length, x);
-        for (int t = 0; t <= s.steps(); t++) {
-            try (NDManager sm = m.newSubManager()) {
-                x.attach(sm);
-                TorchNet.Grad g = t < s.steps() ? net.inputGradient(x, loss, false) : null;
-                NDArray logits = g != null ? g.logits() : net.evaluate(x);
-                if (AttackLoss.improve(logits.toFloatArray(), labels, bestScore, better)) {
-                    NDArray newBest = NDArrays.where(sm.create(better, maskShape).broadcast(x.getShape()), x, best);
-                    newBest.attach(m);
-                    best.close();
-                    best = newBest;
+        try (BestIterates best = new BestIterates(x)) {
+            for (int t = 0; t <= s.steps(); t++) {
+                try (NDManager sm = m.newSubManager()) {
+                    x.attach(sm);
+                    TorchNet.Grad g = t < s.steps() ? net.inputGradient(x, loss, false) : null;
+                    NDArray logits = g != null ? g.logits() : net.evaluate(x);
+                    if (AttackLoss.improve(logits.toFloatArray(), labels, bestScore, better)) best.take(x, better);
+                    NDArray next = x;
+                    if (g != null) {
+                        double a = (t == 0 && s.fullFirstStep()) ? eps : alpha;
+                        next = project(step(x, g.gradient(), a), x0, box, eps);
+                    }
+                    // Iterates still some sample's best outlive the step; results of ops on x were made on sm.
+                    if (best.holds(x)) x.attach(m);
+                    next.attach(m);
+                    x = next;
                 }
-                NDArray next = x;
-                if (g != null) {
-                    double a = (t == 0 && s.fullFirstStep()) ? eps : alpha;
-                    next = project(step(x, g.gradient(), a), x0, box, eps);
-                }
-                next.attach(m);
-                x = next;
             }
+            double[][] last = rows(x);
+            candidates.add(best.rows());
+            candidates.add(last);
+            if (!best.holds(x)) x.close();
         }
-        candidates.add(rows(best));
-        candidates.add(rows(x));
-        best.close();
-        x.close();
+    }
+
+    /**
+     * Per sample, which iterate scored best so far. The iterates themselves are kept (at most {@code SLOTS},
+     * refcounted by the samples pointing at them) rather than merged with a three-input where over the whole
+     * batch at every step; when more would be needed, the oldest one's rows are copied out to Java first.
+     */
+    private static final class BestIterates implements AutoCloseable {
+        private static final int SLOTS = 8;
+        private final NDArray[] slot = new NDArray[SLOTS];
+        private final int[] refs = new int[SLOTS];
+        private final long[] age = new long[SLOTS];
+        private final int[] owner; // slot of each sample's best, or -1 once its row is in copied
+        private final float[][] copied;
+        private final int b;
+        private long clock;
+
+        BestIterates(NDArray start) {
+            b = (int) start.getShape().get(0);
+            owner = new int[b];
+            copied = new float[b][];
+            slot[0] = start;
+            refs[0] = b;
+        }
+
+        boolean holds(NDArray x) {
+            for (NDArray a : slot) if (a == x) return true;
+            return false;
+        }
+
+        /** x becomes the best iterate of the samples marked in better. */
+        void take(NDArray x, boolean[] better) {
+            int k = indexOf(x);
+            for (int i = 0; i < b; i++) if (better[i] && owner[i] != k) release(i);
+            if (k < 0) {
+                k = freeSlot();
+                slot[k] = x;
+                age[k] = clock++;
+            }
+            for (int i = 0; i < b; i++)
+                if (better[i] && owner[i] != k) {
+                    owner[i] = k;
+                    refs[k]++;
+                }
+        }
+
+        private int indexOf(NDArray x) {
+            for (int k = 0; k < SLOTS; k++) if (slot[k] == x) return k;
+            return -1;
+        }
+
+        private void release(int i) {
+            int k = owner[i];
+            owner[i] = -1;
+            copied[i] = null;
+            if (k >= 0 && --refs[k] == 0) free(k);
+        }
+
+        private void free(int k) {
+            slot[k].close();
+            slot[k] = null;
+        }
+
+        private int freeSlot() {
+            int oldest = 0;
+            for (int k = 0; k < SLOTS; k++) {
+                if (slot[k] == null) return k;
+                if (age[k] < age[oldest]) oldest = k;
+            }
+            spill(oldest);
+            return oldest;
+        }
+
+        private void spill(int k) {
+            float[] f = slot[k].toFloatArray();
+            int d = f.length / b;
+            for (int i = 0; i < b; i++)
+                if (owner[i] == k) {
+                    copied[i] = java.util.Arrays.copyOfRange(f, i * d, (i + 1) * d);
+                    owner[i] = -1;
+                }
+            refs[k] = 0;
+            free(k);
+        }
+
+        /** The best rows, each iterate still held copied out once. */
+        double[][] rows() {
+            float[][] pulled = new float[SLOTS][];
+            double[][] out = new double[b][];
+            for (int i = 0; i < b; i++) {
+                int k = owner[i], off = 0;
+                float[] src = copied[i];
+                if (k >= 0) {
+                    if (pulled[k] == null) pulled[k] = slot[k].toFloatArray();
+                    src = pulled[k];
+                    off = i * (src.length / b);
+                }
+                int d = k >= 0 ? src.length / b : src.length;
+                out[i] = new double[d];
+                for (int j = 0; j < d; j++) out[i][j] = src[off + j];
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {
+            for (int k = 0; k < SLOTS; k++) if (slot[k] != null) free(k);
+        }
     }
 
     private static Shape expandShape(long batch, NDArray like) {

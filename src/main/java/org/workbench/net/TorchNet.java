@@ -19,11 +19,14 @@ public final class TorchNet implements AutoCloseable {
     private final NDManager manager;
     private final DataType dtype;
     private final List<NDList> params = new ArrayList<>();
+    /** Comparing with a number makes and frees a scalar tensor per call; this one is made once. */
+    private final NDArray zero;
 
     public TorchNet(Network net, NDManager parent, DataType dtype) {
         this.net = net;
         this.manager = parent.newSubManager();
         this.dtype = dtype;
+        this.zero = manager.zeros(new Shape(), dtype);
         for (Layer l : net.layers()) {
             NDList p = new NDList();
             for (Layer.Param q : l.params()) p.add(tensor(q.values(), q.shape()));
@@ -114,10 +117,10 @@ public final class TorchNet implements AutoCloseable {
         }
     }
 
-    private static boolean anyZero(List<NDArray> arrays) {
+    private boolean anyZero(List<NDArray> arrays) {
         NDArray any = null;
         for (NDArray a : arrays) {
-            NDArray z = a.eq(0).any();
+            NDArray z = a.eq(zero).any();
             any = any == null ? z : any.logicalOr(z);
         }
         return any != null && any.getBoolean();

@@ -39,6 +39,16 @@ public final class NeuronBounds {
      * batch): out[i][r].
      */
     public static double[][] upper(TorchNet net64, double[][] lo, double[][] hi, double[][] rows, Method method) {
+        return upperAndInfluence(net64, lo, hi, rows, method, null);
+    }
+
+    /**
+     * As {@link #upper}; with CROWN, also fills {@code influence[i][k]} with the width of input k times the summed
+     * magnitude of its coefficients over the rows: how much box i's bounds owe to that input's range, the usual
+     * choice of the input to split next.
+     */
+    public static double[][] upperAndInfluence(TorchNet net64, double[][] lo, double[][] hi, double[][] rows, Method method,
+                                               double[][] influence) {
         int b = lo.length, s = rows.length, classes = rows[0].length;
         try (NDManager m = net64.manager().newSubManager()) {
             Region region = Region.boxes(m, lo, hi, net64.batchShape(b).getShape());
@@ -49,7 +59,14 @@ public final class NeuronBounds {
             NDArray lambda = m.create(spec, new ai.djl.ndarray.types.Shape(b, s, classes));
             double[] up;
             if (method == Method.CROWN) {
-                up = prop.upper(lambda, prop.size(), prop.crown(region, m, 512), region, null).toDoubleArray();
+                NDArray[] r = prop.upperWithInput(lambda, prop.size(), prop.crown(region, m, 512), region, null);
+                up = r[0].toDoubleArray();
+                if (influence != null) {
+                    int d = lo[0].length;
+                    double[] w = r[1].reshape(b, s, d).abs().sum(new int[] {1}).toDoubleArray();
+                    for (int i = 0; i < b; i++)
+                        for (int k = 0; k < d; k++) influence[i][k] = w[i * d + k] * (hi[i][k] - lo[i][k]);
+                }
             } else {
                 NDArray[] out = prop.interval(region).get(prop.size());
                 up = Region.concretizeBox(lambda, out[0], out[1]).toDoubleArray();

@@ -44,6 +44,11 @@ final class Propagation {
      * {@code slopes.get(i)} (may be null or hold nulls) gives ReLU layer i's lower slopes.
      */
     NDArray upper(NDArray lambda, int k, List<NDArray[]> bounds, Region region, List<NDArray> slopes) {
+        return upperWithInput(lambda, k, bounds, region, slopes)[0];
+    }
+
+    /** As {@link #upper}, also returning the coefficients on the input, {bound [B, S], lambdaIn [B, S, ...]}. */
+    NDArray[] upperWithInput(NDArray lambda, int k, List<NDArray[]> bounds, Region region, List<NDArray> slopes) {
         NDArray offset = null;
         for (int i = k - 1; i >= 0; i--) {
             NDArray slope = slopes == null ? null : slopes.get(i);
@@ -52,7 +57,7 @@ final class Propagation {
             offset = offset == null ? r[1] : offset.add(r[1]);
         }
         NDArray top = region.maximize(lambda);
-        return offset == null ? top : top.add(offset);
+        return new NDArray[] {offset == null ? top : top.add(offset), lambda};
     }
 
     /**

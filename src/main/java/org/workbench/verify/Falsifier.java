@@ -1,0 +1,78 @@
+package org.workbench.verify;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.List;
+import java.util.Random;
+import org.workbench.net.TorchNet;
+import org.workbench.spec.LinearConstraint;
+
+/**
+ * Looks for a counterexample in a box: projected sign-gradient descent (float32) on the largest violation
+ * t(x) = max_m (c_m·f(x) - d_m) of a conjunction, from the centre and random starts. Only points that satisfy every
+ * constraint in a float64 forward pass count.
+ */
+final class Falsifier {
+    private final TorchNet net32;
+    private final TorchNet net64;
+    private final Random random;
+
+    Falsifier(TorchNet net32, TorchNet net64, long seed) {
+        this.net32 = net32;
+        this.net64 = net64;
+        this.random = new Random(seed);
+    }
+
+    /** A float64-checked counterexample in [lo, hi] for the conjunction, or null. */
+    double[] search(double[] lo, double[] hi, List<LinearConstraint> conj, int starts, int steps) {
+        int d = lo.length, outs = conj.get(0).coef().length, m = conj.size();
+        double[] x0 = new double[starts * d];
+        for (int s = 0; s < starts; s++)
+            for (int k = 0; k < d; k++) x0[s * d + k] = s == 0 ? (lo[k] + hi[k]) / 2 : lo[k] + random.nextDouble() * (hi[k] - lo[k]);
+        double[] c = new double[m * outs], rhs = new double[m];
+        for (int i = 0; i < m; i++) {
+            System.arraycopy(conj.get(i).coef(), 0, c, i * outs, outs);
+            rhs[i] = conj.get(i).rhs();
+        }
+        double[][] finals;
+        try (NDManager nm = net32.manager().newSubManager()) {
+            Shape shape = net32.batchShape(starts);
+            NDArray loT = nm.create(tile(lo, starts), shape).toType(DataType.FLOAT32, false);
+            NDArray hiT = nm.create(tile(hi, starts), shape).toType(DataType.FLOAT32, false);
+            NDArray width = hiT.sub(loT);
+            NDArray cT = nm.create(c, new Shape(m, outs)).toType(DataType.FLOAT32, false).transpose();
+            NDArray dT = nm.create(rhs, new Shape(1, m)).toType(DataType.FLOAT32, false);
+            NDArray x = nm.create(x0, shape).toType(DataType.FLOAT32, false);
+            for (int t = 0; t < steps; t++) {
+                try (NDManager sm = nm.newSubManager()) {
+                    x.attach(sm);
+                    TorchNet.Grad g = net32.inputGradient(x, z -> z.matMul(cT).sub(dT).max(new int[] {1}).sum());
+                    // Step sizes shrink from a quarter of the box to a hundredth, so late steps refine.
+                    double frac = 0.25 * Math.pow(0.04, (double) t / Math.max(1, steps - 1));
+                    NDArray next = x.sub(g.gradient().sign().mul(width).mul((float) frac)).maximum(loT).minimum(hiT);
+                    next.attach(nm);
+                    x = next;
+                }
+            }
+            float[] f = x.toFloatArray();
+            finals = new double[starts][d];
+            for (int s = 0; s < starts; s++) for (int k = 0; k < d; k++) finals[s][k] = Math.min(Math.max(f[s * d + k], lo[k]), hi[k]);
+        }
+        double[][] y = net64.logits(finals);
+        for (int s = 0; s < starts; s++) if (satisfies(conj, y[s])) return finals[s];
+        return null;
+    }
+
+    static boolean satisfies(List<LinearConstraint> conj, double[] y) {
+        for (LinearConstraint k : conj) if (!(k.excess(y) <= 0)) return false;
+        return true;
+    }
+
+    private static double[] tile(double[] v, int n) {
+        double[] out = new double[v.length * n];
+        for (int i = 0; i < n; i++) System.arraycopy(v, 0, out, i * v.length, v.length);
+        return out;
+    }
+}

@@ -1,0 +1,96 @@
+package org.workbench.verify;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.util.ArrayList;
+import java.util.List;
+import org.workbench.net.Network;
+import org.workbench.net.TorchNet;
+import org.workbench.relax.NeuronBounds;
+import org.workbench.spec.LinearConstraint;
+import org.workbench.spec.Property;
+
+/**
+ * Complete verification of one (network, property) instance: cheap falsification first, then CROWN over each
+ * input box, then either branch and bound on the input (few inputs) or a MIP per remaining unsafe conjunction
+ * (many inputs). {@code unsat} only when every box is closed by a sound bound; {@code sat} only with a
+ * counterexample that a float64 forward pass puts in the unsafe set; {@code timeout} otherwise.
+ */
+public final class Verifier {
+    /** The answer: result is "unsat", "sat" or "timeout"; x and y are the counterexample for "sat". */
+    public record Verdict(String result, double[] x, double[] y, double seconds, String method) {}
+
+    /** Inputs up to this many dimensions are split; beyond it splitting the input cannot close a box in time. */
+    static final int SPLIT_MAX_INPUTS = 16;
+
+    private final Network net;
+    private final Property property;
+    private long boxes;
+
+    public Verifier(Network net, Property property) {
+        this.net = net;
+        this.property = property;
+    }
+
+    public Verdict run(double timeoutSeconds) {
+        long start = System.nanoTime();
+        long deadline = start + (long) (timeoutSeconds * 1e9);
+        try (NDManager m = NDManager.newBaseManager();
+             TorchNet net32 = new TorchNet(net, m, DataType.FLOAT32);
+             TorchNet net64 = new TorchNet(net, m, DataType.FLOAT64)) {
+            Falsifier falsifier = new Falsifier(net32, net64, 1);
+            for (Property.Case c : property.cases()) {
+                double[] x = falsifier.search(c.lo(), c.hi(), c.unsafe(), 16, 30);
+                if (x != null) return sat(x, net64, start, "attack");
+            }
+            boolean allSafe = true;
+            for (Property.Region region : property.regions()) {
+                Closed r = closeRegion(region, net64, deadline);
+                if (r.x() != null) return sat(r.x(), net64, start, "search");
+                if (!r.safe()) allSafe = false;
+            }
+            double sec = (System.nanoTime() - start) / 1e9;
+            return new Verdict(allSafe ? "unsat" : "timeout", null, null, sec, net.inputSize() <= SPLIT_MAX_INPUTS ? "input-split " + boxes + " boxes" : "crown+mip");
+        }
+    }
+
+    /** Whether a box was closed (safe), or a counterexample x found in it; neither means time ran out. */
+    record Closed(boolean safe, double[] x) {}
+
+    private Closed closeRegion(Property.Region region, TorchNet net64, long deadline) {
+        if (net.inputSize() <= SPLIT_MAX_INPUTS) {
+            InputSplit.Outcome o = new InputSplit(net64, 256).run(region.lo(), region.hi(), region.unsafe(), deadline);
+            boxes += o.boxes();
+            return new Closed(o.status().equals("safe"), o.x());
+        }
+        for (List<LinearConstraint> conj : openConjunctions(region, net64)) {
+            if (System.nanoTime() > deadline) return new Closed(false, null);
+            Closed r = MipStep.decide(net, net64, region.lo(), region.hi(), conj, deadline);
+            if (!r.safe()) return r;
+        }
+        return new Closed(true, null);
+    }
+
+    /** The conjunctions that CROWN over the whole box cannot rule out. */
+    private static List<List<LinearConstraint>> openConjunctions(Property.Region region, TorchNet net64) {
+        List<List<LinearConstraint>> open = new ArrayList<>();
+        for (List<LinearConstraint> conj : region.unsafe()) {
+            double[][] rows = new double[conj.size()][];
+            for (int r = 0; r < rows.length; r++) {
+                rows[r] = conj.get(r).coef().clone();
+                for (int k = 0; k < rows[r].length; k++) rows[r][k] = -rows[r][k];
+            }
+            double[] up = NeuronBounds.upper(net64, new double[][] {region.lo()}, new double[][] {region.hi()}, rows, NeuronBounds.Method.CROWN)[0];
+            boolean impossible = false;
+            for (int r = 0; r < rows.length; r++) if (-up[r] > conj.get(r).rhs()) impossible = true;
+            if (!impossible) open.add(conj);
+        }
+        return open;
+    }
+
+    private Verdict sat(double[] x, TorchNet net64, long start, String method) {
+        double[] y = net64.logits(new double[][] {x})[0];
+        if (!property.violatedBy(x, y, 0)) throw new IllegalStateException("counterexample failed its own re-check");
+        return new Verdict("sat", x, y, (System.nanoTime() - start) / 1e9, method);
+    }
+}
