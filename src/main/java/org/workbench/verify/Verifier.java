@@ -59,7 +59,7 @@ public final class Verifier {
 
     private Closed closeRegion(Property.Region region, TorchNet net64, long deadline) {
         if (net.inputSize() <= SPLIT_MAX_INPUTS) {
-            InputSplit.Outcome o = new InputSplit(net64, 256).run(region.lo(), region.hi(), region.unsafe(), deadline);
+            InputSplit.Outcome o = new InputSplit(net64, Integer.getInteger("workbench.split.batch", 256)).run(region.lo(), region.hi(), region.unsafe(), deadline);
             boxes += o.boxes();
             return new Closed(o.status().equals("safe"), o.x());
         }
