@@ -109,8 +109,12 @@ final class Propagation {
             unstable.add(u);
             most = Math.max(most, u.size());
         }
-        for (int from = 0; from < most; from += chunk) {
-            int rows = Math.min(chunk, most - from);
+        // Coefficient tensors hold batch x 2 rows x (a layer's size) doubles on the way back: cap them near 32 MB (the transposed convolution makes a few times more in temporaries).
+        long widest = 1;
+        for (int i = 0; i < k; i++) widest = Math.max(widest, layerSize(i));
+        int step = (int) Math.max(1, Math.min(chunk, (1L << 22) / (2L * b * widest)));
+        for (int from = 0; from < most; from += step) {
+            int rows = Math.min(step, most - from);
             try (NDManager sm = m.newSubManager()) {
                 double[] eye = new double[b * 2 * rows * n];
                 for (int s = 0; s < b; s++)
@@ -134,6 +138,11 @@ final class Propagation {
         }
         Shape s = new Shape(shape);
         return new NDArray[] {m.create(newLo, s), m.create(newHi, s)};
+    }
+
+    /** Elements of layer i's input (without batch). */
+    private long layerSize(int i) {
+        return org.workbench.net.Layer.size(net.network().shapes().get(i));
     }
 
     static NDArray slice(NDArray a, int s) {

@@ -1,15 +1,28 @@
 package org.workbench.verify;
 
 import java.util.List;
+import org.workbench.exact.MipFeasibility;
 import org.workbench.net.Network;
 import org.workbench.net.TorchNet;
+import org.workbench.relax.NeuronBounds;
 import org.workbench.spec.LinearConstraint;
 
-/** The last resort for a conjunction that the relaxations leave open: a MIP over the box (filled in below). */
+/**
+ * The last resort for an unsafe conjunction that the relaxations leave open on a box: a MIP with big-M constants
+ * from CROWN neuron bounds, deciding whether any input of the box satisfies the whole conjunction.
+ */
 final class MipStep {
     private MipStep() {}
 
     static Verifier.Closed decide(Network net, TorchNet net64, double[] lo, double[] hi, List<LinearConstraint> conj, long deadline) {
-        return new Verifier.Closed(false, null);
+        NeuronBounds.Layers b = NeuronBounds.of(net64, lo, hi, NeuronBounds.Method.CROWN);
+        double seconds = (deadline - System.nanoTime()) / 1e9;
+        if (seconds <= 0.5) return new Verifier.Closed(false, null);
+        MipFeasibility.Result r = MipFeasibility.check(net, net64, lo, hi, b.lo(), b.hi(), conj, seconds, "scip");
+        return switch (r.status()) {
+            case INFEASIBLE -> new Verifier.Closed(true, null);
+            case FOUND -> new Verifier.Closed(false, r.x());
+            default -> new Verifier.Closed(false, null);
+        };
     }
 }
