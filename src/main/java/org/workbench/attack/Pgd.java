@@ -98,6 +98,8 @@ public final class Pgd implements InnerSolver {
         float[] bestScore = new float[labels.length];
         java.util.Arrays.fill(bestScore, Float.NEGATIVE_INFINITY);
         boolean[] better = new boolean[labels.length];
+        // Step sizes as tensors made once: a Java number becomes a new scalar tensor, and its release, per op.
+        NDArray alphaT = m.create((float) alpha), epsT = m.create((float) eps);
         try (BestIterates best = new BestIterates(x)) {
             for (int t = 0; t <= s.steps(); t++) {
                 try (NDManager sm = m.newSubManager()) {
@@ -107,8 +109,7 @@ public final class Pgd implements InnerSolver {
                     if (AttackLoss.improve(logits.toFloatArray(), labels, bestScore, better)) best.take(x, better);
                     NDArray next = x;
                     if (g != null) {
-                        double a = (t == 0 && s.fullFirstStep()) ? eps : alpha;
-                        next = project(step(x, g.gradient(), a), x0, box, eps);
+                        next = project(step(x, g.gradient(), t == 0 && s.fullFirstStep() ? epsT : alphaT), x0, box, eps);
                     }
                     // Iterates still some sample's best outlive the step; results of ops on x were made on sm.
                     if (best.holds(x)) x.attach(m);
@@ -239,10 +240,10 @@ public final class Pgd implements InnerSolver {
     }
 
     /** The gradient is the step's own scratch tensor, so the sign step is formed in it in place. */
-    private NDArray step(NDArray x, NDArray grad, double a) {
-        if (s.norm() == Norm.LINF) return x.add(grad.signi().muli((float) a));
+    private NDArray step(NDArray x, NDArray grad, NDArray a) {
+        if (s.norm() == Norm.LINF) return x.add(grad.signi().muli(a));
         NDArray n = Projection.rowNorms(grad).add(1e-12f);
-        return x.add(grad.div(n).mul((float) a));
+        return x.add(grad.div(n).mul(a));
     }
 
     private NDArray project(NDArray x, NDArray x0, NDArray[] box, double eps) {

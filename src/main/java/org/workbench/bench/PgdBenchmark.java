@@ -34,7 +34,7 @@ import org.workbench.solve.SolverContext;
  *
  * <pre>
  * PgdBenchmark --model models/mlp.yaml --batch-file batch.bin [--steps 40] [--alpha 0.01] [--eps 0.1]
- *              [--clip true] [--warmup 5] [--reps 9]
+ *              [--clip true] [--warmup 10] [--reps 11]
  * </pre>
  * The batch file is little-endian: int32 B, int32 D, B*D float32 inputs, B int32 labels.
  */
@@ -48,8 +48,8 @@ public final class PgdBenchmark {
         double alpha = Double.parseDouble(a.getOrDefault("alpha", "0.01"));
         double eps = Double.parseDouble(a.getOrDefault("eps", "0.1"));
         boolean clip = Boolean.parseBoolean(a.getOrDefault("clip", "true"));
-        int warmup = Integer.parseInt(a.getOrDefault("warmup", "5"));
-        int reps = Integer.parseInt(a.getOrDefault("reps", "9"));
+        int warmup = Integer.parseInt(a.getOrDefault("warmup", "10"));
+        int reps = Integer.parseInt(a.getOrDefault("reps", "11"));
         if (!a.containsKey("batch-file")) throw new IllegalArgumentException("--batch-file is required");
         Batch batch = readBatch(Path.of(a.get("batch-file")));
 

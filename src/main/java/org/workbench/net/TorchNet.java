@@ -104,7 +104,8 @@ public final class TorchNet implements AutoCloseable {
      * rare case that some ReLU input is exactly 0, which keeps the gradient bit for bit.
      */
     public Grad inputGradient(NDArray x, Function<NDArray, NDArray> objective, boolean withLoss) {
-        NDArray xi = x.duplicate();
+        // A detached alias of x, not a copy: it shares x's data but not its autograd state, and nothing writes to it.
+        NDArray xi = x.stopGradient();
         xi.setRequiresGradient(true);
         try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
             List<NDArray> reluInputs = new ArrayList<>();
@@ -117,13 +118,14 @@ public final class TorchNet implements AutoCloseable {
         }
     }
 
+    /** Counted with eq and sum: NDArray.any() costs five native calls (toType, sum, a scalar, gt, its release). */
     private boolean anyZero(List<NDArray> arrays) {
-        NDArray any = null;
+        NDArray zeros = null;
         for (NDArray a : arrays) {
-            NDArray z = a.eq(zero).any();
-            any = any == null ? z : any.logicalOr(z);
+            NDArray n = a.eq(zero).sum();
+            zeros = zeros == null ? n : zeros.add(n);
         }
-        return any != null && any.getBoolean();
+        return zeros != null && zeros.getLong() > 0;
     }
 
     /** Logits for plain-Java inputs (one row per sample, flattened), computed in this net's data type. */

@@ -52,16 +52,37 @@ public final class LpRelaxation {
             throw new IllegalArgumentException("the exact (MIP) encoding needs backend 'scip', got '" + backend + "'");
         Program p = new Program();
         int[] logits = encode(net, inLo, inHi, preLo, preHi, exact, p);
+        return solveRows(p, logits, objectives, name);
+    }
+
+    /**
+     * Per row, an upper bound on max row·v over the triangle LP of layers 0..layer-1, where v is the input of layer
+     * {@code layer} (flat): the per-neuron LP bounds of progressive tightening (rows ±e_k). Only the bounds of
+     * layers 0..layer-1 are read from preLo/preHi.
+     */
+    public static double[] maximizeLayerInput(Network net, double[] inLo, double[] inHi, List<double[]> preLo,
+                                              List<double[]> preHi, int layer, double[][] rows, String backend) {
+        String name = backend == null ? "glop" : backend.toLowerCase(Locale.ROOT);
+        if (!BACKENDS.contains(name))
+            throw new IllegalArgumentException("unknown LP backend '" + backend + "'; expected one of " + BACKENDS);
+        if (layer < 0 || layer > net.layers().size())
+            throw new IllegalArgumentException("layer " + layer + " is outside 0.." + net.layers().size());
+        Program p = new Program();
+        int[] v = encode(net, inLo, inHi, preLo.subList(0, layer), preHi.subList(0, layer), false, p, layer);
+        return solveRows(p, v, rows, name);
+    }
+
+    private static double[] solveRows(Program p, int[] vars, double[][] objectives, String name) {
         p.finish();
         double[] out = new double[objectives.length];
         try (Backend b = name.equals("ojalgo") ? new OjAlgoProgram(p) : new OrToolsProgram(p, name)) {
             for (int r = 0; r < objectives.length; r++) {
                 double[] row = objectives[r];
-                if (row.length != logits.length)
+                if (row.length != vars.length)
                     throw new IllegalArgumentException("objective row " + r + " has " + row.length
-                            + " coefficients, the network has " + logits.length + " logits");
+                            + " coefficients, the layer has " + vars.length + " values");
                 double[] c = new double[p.numVariables()];
-                for (int k = 0; k < logits.length; k++) c[logits[k]] += row[k];
+                for (int k = 0; k < vars.length; k++) c[vars[k]] += row[k];
                 out[r] = bound(p, c, b.maximize(c));
             }
         }
@@ -71,7 +92,13 @@ public final class LpRelaxation {
     /** Encodes the whole network into {@code lp}; returns the logit variables. */
     public static int[] encode(Network net, double[] inLo, double[] inHi, List<double[]> preLo, List<double[]> preHi,
                                boolean exact, LinearProgram lp) {
-        int n = net.inputSize(), layers = net.layers().size();
+        return encode(net, inLo, inHi, preLo, preHi, exact, lp, net.layers().size());
+    }
+
+    /** Encodes layers 0..layers-1 into {@code lp}; returns the variables of their output (the input variables first). */
+    private static int[] encode(Network net, double[] inLo, double[] inHi, List<double[]> preLo, List<double[]> preHi,
+                                boolean exact, LinearProgram lp, int layers) {
+        int n = net.inputSize();
         if (inLo.length != n || inHi.length != n)
             throw new IllegalArgumentException("input box has " + inLo.length + "/" + inHi.length + " values, the network takes " + n);
         if (preLo.size() != layers || preHi.size() != layers)

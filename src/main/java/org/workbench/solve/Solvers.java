@@ -19,7 +19,8 @@ public final class Solvers {
             "ibp", org.workbench.relax.RelaxConfig::ibp,
             "crown", org.workbench.relax.RelaxConfig::crown,
             "alpha-crown", org.workbench.relax.RelaxConfig::alphaCrown,
-            "lp", org.workbench.relax.RelaxConfig::lp));
+            "lp", org.workbench.relax.RelaxConfig::lp,
+            "mip", org.workbench.exact.MipConfig::mip));
 
     private Solvers() {}
 
