@@ -19,10 +19,12 @@ final class InputSplit {
     record Outcome(String status, double[] x, long boxes) {}
 
     private final TorchNet net64;
+    private final Falsifier falsifier;
     private final int batch;
 
-    InputSplit(TorchNet net64, int batch) {
+    InputSplit(TorchNet net64, Falsifier falsifier, int batch) {
         this.net64 = net64;
+        this.falsifier = falsifier;
         this.batch = batch;
     }
 
@@ -75,12 +77,26 @@ final class InputSplit {
                     if (Falsifier.satisfies(conj, y[i])) return new Outcome("found", centres[i], boxes);
                 }
                 if (!open) continue;
-                int dim = 0;
-                for (int k = 1; k < lo.length; k++) if (influence[i][k] > influence[i][dim]) dim = k;
-                if (!(influence[i][dim] > 0)) // no signal: fall back to the widest input relative to the original box
-                    for (int k = 0; k < lo.length; k++)
-                        if ((bh[i][k] - bl[i][k]) / span[k] > (bh[i][dim] - bl[i][dim]) / span[dim]) dim = k;
-                if (bh[i][dim] - bl[i][dim] <= 1e-12 * span[dim]) return new Outcome("unknown", null, boxes);
+                int dim = 0, widest = 0;
+                for (int k = 1; k < lo.length; k++) {
+                    if (influence[i][k] > influence[i][dim]) dim = k;
+                    if ((bh[i][k] - bl[i][k]) / span[k] > (bh[i][widest] - bl[i][widest]) / span[widest]) widest = k;
+                }
+                // The coefficients see only the linear part of the bound: looseness from unstable neurons can sit on
+                // an input they barely weigh, so an input left 64 times wider than the chosen one is split instead.
+                if (!(influence[i][dim] > 0)
+                        || (bh[i][dim] - bl[i][dim]) / span[dim] * 64 < (bh[i][widest] - bl[i][widest]) / span[widest]) dim = widest;
+                if (bh[i][dim] - bl[i][dim] <= 1e-9 * span[dim]) {
+                    // A box this small that bounds cannot close sits on the property's edge: if anything, a search
+                    // inside it can still find a counterexample; it can no longer be proven.
+                    for (int[] g : groups) {
+                        List<LinearConstraint> conj = new ArrayList<>();
+                        for (int r : g) conj.add(all.get(r));
+                        double[] x = falsifier.search(bl[i], bh[i], conj, 8, 20);
+                        if (x != null) return new Outcome("found", x, boxes);
+                    }
+                    return new Outcome("unknown", null, boxes);
+                }
                 double mid = (bl[i][dim] + bh[i][dim]) / 2;
                 double[] h1 = bh[i].clone(), l2 = bl[i].clone();
                 h1[dim] = mid;

@@ -45,7 +45,7 @@ public final class Verifier {
             }
             boolean allSafe = true;
             for (Property.Region region : property.regions()) {
-                Closed r = closeRegion(region, net64, deadline);
+                Closed r = closeRegion(region, net64, falsifier, deadline);
                 if (r.x() != null) return sat(r.x(), net64, start, "search");
                 if (!r.safe()) allSafe = false;
             }
@@ -57,9 +57,9 @@ public final class Verifier {
     /** Whether a box was closed (safe), or a counterexample x found in it; neither means time ran out. */
     record Closed(boolean safe, double[] x) {}
 
-    private Closed closeRegion(Property.Region region, TorchNet net64, long deadline) {
+    private Closed closeRegion(Property.Region region, TorchNet net64, Falsifier falsifier, long deadline) {
         if (net.inputSize() <= SPLIT_MAX_INPUTS) {
-            InputSplit.Outcome o = new InputSplit(net64, Integer.getInteger("workbench.split.batch", 256)).run(region.lo(), region.hi(), region.unsafe(), deadline);
+            InputSplit.Outcome o = new InputSplit(net64, falsifier, Integer.getInteger("workbench.split.batch", 256)).run(region.lo(), region.hi(), region.unsafe(), deadline);
             boxes += o.boxes();
             return new Closed(o.status().equals("safe"), o.x());
         }
