@@ -65,6 +65,11 @@ final class InputSplit {
             double[][] influence = new double[part.size()][lo.length];
             double[][] up = NeuronBounds.upperAndInfluence(net64, bl, bh, rows, NeuronBounds.Method.CROWN, influence);
             double[][] y = net64.logits(centres);
+            // The open box whose centre comes closest to satisfying a conjunction gets a short gradient search:
+            // rare counterexamples sit in boxes the bounds cannot close, long before centres land on them.
+            double closest = Double.POSITIVE_INFINITY;
+            int closestBox = -1;
+            List<LinearConstraint> closestConj = null;
             for (int i = 0; i < part.size(); i++) {
                 boolean open = false;
                 for (int[] g : groups) {
@@ -75,6 +80,13 @@ final class InputSplit {
                     List<LinearConstraint> conj = new ArrayList<>();
                     for (int r : g) conj.add(all.get(r));
                     if (Falsifier.satisfies(conj, y[i])) return new Outcome("found", centres[i], boxes);
+                    double t = Double.NEGATIVE_INFINITY;
+                    for (LinearConstraint c : conj) t = Math.max(t, c.excess(y[i]));
+                    if (t < closest) {
+                        closest = t;
+                        closestBox = i;
+                        closestConj = conj;
+                    }
                 }
                 if (!open) continue;
                 int dim = 0, widest = 0;
@@ -103,6 +115,10 @@ final class InputSplit {
                 l2[dim] = mid;
                 queue.add(new double[][] {bl[i], h1});
                 queue.add(new double[][] {l2, bh[i]});
+            }
+            if (closestBox >= 0) {
+                double[] x = falsifier.search(bl[closestBox], bh[closestBox], closestConj, 4, 15);
+                if (x != null) return new Outcome("found", x, boxes);
             }
         }
         return new Outcome("safe", null, boxes);
