@@ -49,6 +49,23 @@ class TutorialBoundsTest {
         }
     }
 
+    /** At eps 0.02 the LP certifies image 0 of model_small for every target (LpRelaxationTest); intervals do not. */
+    @Test
+    void intervalBoundsDoNotCertifyModelSmallAtEps002() {
+        assumeTrue(Files.isDirectory(MODELS) && Files.isDirectory(TEST_SET), "../shared is absent");
+        Network net = ModelFiles.load(MODELS.resolve("model_small.onnx"));
+        Dataset data = Dataset.load(TEST_SET, "test");
+        Threat threat = new Threat(Norm.LINF, List.of(0.02), true, 0, 1);
+        try (SolverContext ctx = new SolverContext(net, threat, Objective.crossEntropy())) {
+            Batch batch = new Batch(new int[] {0}, new double[][] {data.image(0)}, new int[] {7});
+            org.workbench.solve.Bound ibp = new Ibp("ibp", ctx).solve(batch, 0.02).get(0);
+            org.workbench.solve.Bound crown = new Crown("crown", ctx, 512).solve(batch, 0.02).get(0);
+            org.junit.jupiter.api.Assertions.assertEquals("open", ibp.status());
+            org.junit.jupiter.api.Assertions.assertTrue(ibp.worst() > 0, "IBP's worst margin bound " + ibp.worst());
+            org.junit.jupiter.api.Assertions.assertEquals("verified", crown.status());
+        }
+    }
+
     @Test
     void ibpVerifiedErrorOfTheIbpTrainedCnn() throws Exception {
         assumeTrue(Files.isDirectory(MODELS) && Files.isDirectory(TEST_SET), "../shared is absent");
