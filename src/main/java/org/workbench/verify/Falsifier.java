@@ -29,8 +29,8 @@ final class Falsifier {
     double[] search(double[] lo, double[] hi, List<LinearConstraint> conj, int starts, int steps) {
         int d = lo.length, outs = conj.get(0).coef().length, m = conj.size();
         double[] x0 = new double[starts * d];
-        for (int s = 0; s < starts; s++)
-            for (int k = 0; k < d; k++) x0[s * d + k] = s == 0 ? (lo[k] + hi[k]) / 2 : lo[k] + random.nextDouble() * (hi[k] - lo[k]);
+        double[][] seeds = seeds(lo, hi, conj, starts);
+        for (int s = 0; s < starts; s++) System.arraycopy(seeds[s], 0, x0, s * d, d);
         double[] c = new double[m * outs], rhs = new double[m];
         for (int i = 0; i < m; i++) {
             System.arraycopy(conj.get(i).coef(), 0, c, i * outs, outs);
@@ -64,6 +64,32 @@ final class Falsifier {
         for (int s = 0; s < starts; s++) if (satisfies(conj, y[s])) return finals[s];
         return null;
     }
+
+    /**
+     * Starting points: the centre, and the random points (of {@value #SAMPLES} drawn) whose outputs come closest
+     * to satisfying the conjunction, since gradient steps only refine a start that is already near.
+     */
+    private double[][] seeds(double[] lo, double[] hi, List<LinearConstraint> conj, int starts) {
+        int d = lo.length;
+        double[][] pts = new double[SAMPLES][d];
+        for (int k = 0; k < d; k++) pts[0][k] = (lo[k] + hi[k]) / 2;
+        for (int p = 1; p < SAMPLES; p++)
+            for (int k = 0; k < d; k++) pts[p][k] = lo[k] + random.nextDouble() * (hi[k] - lo[k]);
+        double[][] y = net64.logits(pts);
+        Integer[] order = new Integer[SAMPLES];
+        double[] t = new double[SAMPLES];
+        for (int p = 0; p < SAMPLES; p++) {
+            order[p] = p;
+            t[p] = Double.NEGATIVE_INFINITY;
+            for (LinearConstraint c : conj) t[p] = Math.max(t[p], c.excess(y[p]));
+        }
+        java.util.Arrays.sort(order, 1, SAMPLES, (a, b) -> Double.compare(t[a], t[b]));
+        double[][] out = new double[starts][];
+        for (int s = 0; s < starts; s++) out[s] = pts[order[s]];
+        return out;
+    }
+
+    static final int SAMPLES = 2048;
 
     static boolean satisfies(List<LinearConstraint> conj, double[] y) {
         for (LinearConstraint k : conj) if (!(k.excess(y) <= 0)) return false;
