@@ -16,6 +16,9 @@ import org.workbench.solve.SolverContext;
  * (row j = e_j - e_y, folded into the last layer by back-substitution), and turns upper bounds into verdicts.
  */
 abstract class Relaxation implements InnerSolver {
+    /** A bound must clear a decision threshold by this much before it decides anything. */
+    static final double ROUNDING = 1e-9;
+
     private final String name;
     protected final SolverContext ctx;
 
@@ -63,8 +66,9 @@ abstract class Relaxation implements InnerSolver {
             boolean verified = true;
             for (int j = 0; j < classes; j++) {
                 margins[j] = j == batch.labels()[i] ? Double.NaN : up[i * classes + j];
-                // NaN bounds (numerical failure) count as unverified, never as verified.
-                if (j != batch.labels()[i] && !(margins[j] < 0)) verified = false;
+                // NaN bounds (numerical failure) count as unverified, never as verified; the margin below 0 covers
+                // float64 rounding in the propagation, which is far smaller.
+                if (j != batch.labels()[i] && !(margins[j] < -ROUNDING)) verified = false;
             }
             out.add(new Bound(margins, verified ? Bound.VERIFIED : Bound.OPEN, null, seconds / b));
         }

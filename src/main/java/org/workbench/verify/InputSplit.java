@@ -74,7 +74,7 @@ final class InputSplit {
                 boolean open = false;
                 for (int[] g : groups) {
                     boolean impossible = false;
-                    for (int r : g) if (-up[i][r] > all.get(r).rhs()) impossible = true;
+                    for (int r : g) if (Verifier.impossible(-up[i][r], all.get(r).rhs())) impossible = true;
                     if (impossible) continue;
                     open = true;
                     List<LinearConstraint> conj = new ArrayList<>();

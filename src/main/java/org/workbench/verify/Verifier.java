@@ -82,10 +82,18 @@ public final class Verifier {
             }
             double[] up = NeuronBounds.upper(net64, new double[][] {region.lo()}, new double[][] {region.hi()}, rows, NeuronBounds.Method.CROWN)[0];
             boolean impossible = false;
-            for (int r = 0; r < rows.length; r++) if (-up[r] > conj.get(r).rhs()) impossible = true;
+            for (int r = 0; r < rows.length; r++) if (impossible(-up[r], conj.get(r).rhs())) impossible = true;
             if (!impossible) open.add(conj);
         }
         return open;
+    }
+
+    /**
+     * Whether a constraint c·y <= rhs cannot hold, given a sound lower bound of c·y: only with a margin that covers
+     * float64 rounding in the bound propagation.
+     */
+    static boolean impossible(double lowerOfLhs, double rhs) {
+        return lowerOfLhs > rhs + 1e-9 * (1 + Math.abs(rhs));
     }
 
     private Verdict sat(double[] x, TorchNet net64, long start, String method) {
