@@ -27,9 +27,13 @@ final class Falsifier {
 
     /** A float64-checked counterexample in [lo, hi] for the conjunction, or null. */
     double[] search(double[] lo, double[] hi, List<LinearConstraint> conj, int starts, int steps) {
-        int d = lo.length, outs = conj.get(0).coef().length, m = conj.size();
+        return searchFrom(lo, hi, conj, seeds(lo, hi, conj, starts), steps);
+    }
+
+    /** As {@link #search}, from the given starting points (inside [lo, hi]). */
+    double[] searchFrom(double[] lo, double[] hi, List<LinearConstraint> conj, double[][] seeds, int steps) {
+        int d = lo.length, outs = conj.get(0).coef().length, m = conj.size(), starts = seeds.length;
         double[] x0 = new double[starts * d];
-        double[][] seeds = seeds(lo, hi, conj, starts);
         for (int s = 0; s < starts; s++) System.arraycopy(seeds[s], 0, x0, s * d, d);
         double[] c = new double[m * outs], rhs = new double[m];
         for (int i = 0; i < m; i++) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.workbench.net.Network;
 import org.workbench.net.TorchNet;
+import org.workbench.relax.BetaCrown;
 import org.workbench.relax.NeuronBounds;
 import org.workbench.spec.LinearConstraint;
 import org.workbench.spec.Property;
@@ -22,6 +23,9 @@ public final class Verifier {
 
     /** Inputs up to this many dimensions are split; beyond it splitting the input cannot close a box in time. */
     static final int SPLIT_MAX_INPUTS = 16;
+
+    /** The complete method for many inputs: "bab" (branch and bound on ReLUs with beta-CROWN) or "mip" (SCIP). */
+    static final String COMPLETE = System.getProperty("workbench.verify.complete", "bab");
 
     private final Network net;
     private final Property property;
@@ -50,7 +54,7 @@ public final class Verifier {
                 if (!r.safe()) allSafe = false;
             }
             double sec = (System.nanoTime() - start) / 1e9;
-            return new Verdict(allSafe ? "unsat" : "timeout", null, null, sec, net.inputSize() <= SPLIT_MAX_INPUTS ? "input-split " + boxes + " boxes" : "crown+mip");
+            return new Verdict(allSafe ? "unsat" : "timeout", null, null, sec, net.inputSize() <= SPLIT_MAX_INPUTS ? "input-split " + boxes + " boxes" : COMPLETE.equals("mip") ? "crown+mip" : "relu-split " + boxes + " domains");
         }
     }
 
@@ -63,12 +67,34 @@ public final class Verifier {
             boxes += o.boxes();
             return new Closed(o.status().equals("safe"), o.x());
         }
-        for (List<LinearConstraint> conj : openConjunctions(region, net64)) {
-            if (System.nanoTime() > deadline) return new Closed(false, null);
-            Closed r = MipStep.decide(net, net64, region.lo(), region.hi(), conj, deadline);
-            if (!r.safe()) return r;
+        List<List<LinearConstraint>> open = openConjunctions(region, net64);
+        // A longer search first: branch and bound proves, it rarely finds what a search from many starts finds.
+        for (List<LinearConstraint> conj : open) {
+            double[] x = falsifier.search(region.lo(), region.hi(), conj, 64, 100);
+            if (x != null) return new Closed(false, x);
         }
-        return new Closed(true, null);
+        if (open.isEmpty()) return new Closed(true, null);
+        if (COMPLETE.equals("mip")) {
+            for (List<LinearConstraint> conj : open) {
+                if (System.nanoTime() > deadline) return new Closed(false, null);
+                Closed r = MipStep.decide(net, net64, region.lo(), region.hi(), conj, deadline);
+                if (!r.safe()) return r;
+            }
+            return new Closed(true, null);
+        }
+        BetaCrown bc = new BetaCrown(net64, region.lo(), region.hi());
+        try {
+            ReluSplit split = new ReluSplit(net64, falsifier, Integer.getInteger("workbench.bab.batch", 128));
+            for (List<LinearConstraint> conj : open) {
+                if (System.nanoTime() > deadline) return new Closed(false, null);
+                ReluSplit.Outcome o = split.run(bc, region.lo(), region.hi(), conj, deadline);
+                boxes += o.domains();
+                if (!o.status().equals("safe")) return new Closed(false, o.x());
+            }
+            return new Closed(true, null);
+        } finally {
+            bc.close();
+        }
     }
 
     /** The conjunctions that CROWN over the whole box cannot rule out. */

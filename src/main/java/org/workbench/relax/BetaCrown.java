@@ -1,0 +1,383 @@
+package org.workbench.relax;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.util.ArrayList;
+import java.util.List;
+import org.workbench.net.Layer;
+import org.workbench.net.Relu;
+import org.workbench.net.TorchNet;
+
+/**
+ * Bounds over subdomains of one input box cut by ReLU splits, for branch and bound on neurons (beta-CROWN). A
+ * subdomain fixes some unstable ReLU inputs z_j to be >= 0 (active) or <= 0 (inactive). Its bound back-substitutes
+ * with those neurons' relaxations made exact (their bounds clamped at 0) and adds each split as a Lagrangian term
+ * beta_j·s_j·z_j, which is >= 0 on the subdomain for any beta_j >= 0, so every beta keeps the bound sound; the lower
+ * slopes alpha of the other unstable neurons and the betas are optimized by Adam per subdomain and row, and the
+ * smallest bound seen is kept. Intermediate bounds are the root box's CROWN bounds, clamped by each split.
+ */
+public final class BetaCrown {
+    /** Neuron {@code neuron} of the input of layer {@code layer} (a ReLU) fixed to be >= 0 or <= 0. */
+    public record Split(int layer, int neuron, boolean active) {}
+
+    /** A subdomain: its splits, and warm starts from its parent (null for none): alpha per ReLU neuron and row, beta per split and row. */
+    public record Domain(List<Split> splits, float[] alpha, float[] beta) {}
+
+    /**
+     * A bounded subdomain: {@code upper[r]} bounds rows[r]·output from above over it; the optimized alpha and beta
+     * (warm starts for its children); the unstable neuron to split next (null when none is left); and the box
+     * corner that maximizes the linear bound of its weakest row, a cheap candidate counterexample.
+     */
+    public record Bounded(double[] upper, float[] alpha, float[] beta, Split branch, double[] candidate) {}
+
+    private final TorchNet net;
+    private final Propagation prop;
+    private final List<Layer> layers;
+    private final double[] lo, hi;
+    private final List<double[]> rootLo = new ArrayList<>(), rootHi = new ArrayList<>();
+    private final List<NDArray[]> rootBounds;
+    private final int[] neuronOffset;
+    private final int neurons;
+    private final NDManager manager;
+
+    /** Root bounds over the box [lo, hi], shared by every specification bounded on it. Call {@link #close()} when done. */
+    public BetaCrown(TorchNet net64, double[] lo, double[] hi) {
+        this.net = net64;
+        this.prop = new Propagation(net64);
+        this.layers = net64.network().layers();
+        this.lo = lo.clone();
+        this.hi = hi.clone();
+        this.manager = net64.manager().newSubManager();
+        Region root = Region.boxes(manager, new double[][] {lo}, new double[][] {hi}, net64.batchShape(1).getShape());
+        rootBounds = prop.crown(root, manager, 512);
+        for (int i = 0; i < layers.size(); i++) {
+            rootLo.add(rootBounds.get(i)[0].toDoubleArray());
+            rootHi.add(rootBounds.get(i)[1].toDoubleArray());
+        }
+        if (INTERMEDIATE_ITERATIONS > 0) tightenIntermediate(root);
+        neuronOffset = new int[layers.size()];
+        int off = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            neuronOffset[i] = off;
+            if (layers.get(i) instanceof Relu) off += rootLo.get(i).length;
+        }
+        neurons = off;
+    }
+
+    /** Adam steps per layer on the slopes for the intermediate bounds at the root (alpha-CROWN); 0 keeps CROWN's. */
+    static final int INTERMEDIATE_ITERATIONS = Integer.getInteger("workbench.bab.intermediate", 20);
+
+    /**
+     * Tightens the root bounds of every ReLU input after the first by alpha-CROWN: for each neuron that CROWN
+     * leaves unstable, rows +e_j and -e_j with their own slopes for all earlier ReLUs, optimized by Adam; the
+     * smallest bound seen is intersected with CROWN's. Layers are taken in order, so each uses the tightened ones
+     * before it.
+     */
+    private void tightenIntermediate(Region root) {
+        Domain none = new Domain(List.of(), null, null);
+        boolean reluBefore = false;
+        for (int k = 0; k < layers.size(); k++) {
+            if (!(layers.get(k) instanceof Relu)) continue;
+            if (!reluBefore) {
+                reluBefore = true;
+                continue;
+            }
+            double[] l = rootLo.get(k), u = rootHi.get(k);
+            List<Integer> unstable = new ArrayList<>();
+            for (int j = 0; j < l.length; j++) if (l[j] < 0 && u[j] > 0) unstable.add(j);
+            if (unstable.isEmpty()) continue;
+            int r = 2 * unstable.size(), n = l.length;
+            double[] eye = new double[r * n];
+            for (int q = 0; q < unstable.size(); q++) {
+                eye[q * n + unstable.get(q)] = 1;
+                eye[(unstable.size() + q) * n + unstable.get(q)] = -1;
+            }
+            long[] shape = rootBounds.get(k)[0].getShape().getShape();
+            double[] best = null;
+            try (NDManager m = manager.newSubManager()) {
+                SplitTensors t = new SplitTensors(m, List.of(none), r);
+                for (int i = k; i < layers.size(); i++) t.alpha.set(i, null);
+                Adam adam = new Adam(m, t.alpha, 0.1);
+                for (int it = 0; it <= INTERMEDIATE_ITERATIONS; it++) {
+                    try (NDManager sm = m.newSubManager()) {
+                        NDArray spec = sm.create(eye, withBatch(shape, 1, r));
+                        for (NDArray a : t.alpha) if (a != null) a.setRequiresGradient(true);
+                        NDArray up;
+                        try (GradientCollector gc = sm.getEngine().newGradientCollector()) {
+                            up = pass(spec, t, root, null, k)[0];
+                            if (it < INTERMEDIATE_ITERATIONS) gc.backward(up.sum());
+                        }
+                        if (it < INTERMEDIATE_ITERATIONS) adam.step(it + 1, true);
+                        double[] v = up.stopGradient().toDoubleArray();
+                        if (best == null) best = v;
+                        else for (int q = 0; q < v.length; q++) best[q] = Math.min(best[q], v[q]);
+                    }
+                }
+            }
+            for (int q = 0; q < unstable.size(); q++) {
+                int j = unstable.get(q);
+                u[j] = Math.min(u[j], best[q]);
+                l[j] = Math.max(l[j], -best[unstable.size() + q]);
+            }
+            Shape sh = new Shape(shape);
+            rootBounds.set(k, new NDArray[] {manager.create(l, sh), manager.create(u, sh)});
+        }
+    }
+
+    /** Unstable ReLU neurons at the root: those the splits can choose from. */
+    public int unstableAtRoot() {
+        int n = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            if (!(layers.get(i) instanceof Relu)) continue;
+            for (int j = 0; j < rootLo.get(i).length; j++) if (rootLo.get(i)[j] < 0 && rootHi.get(i)[j] > 0) n++;
+        }
+        return n;
+    }
+
+    /**
+     * Bounds rows[r]·output over each of a batch of subdomains, with {@code iterations} Adam steps on alpha and
+     * beta. Warm starts must come from bounds of the same rows.
+     */
+    public List<Bounded> bound(List<Domain> domains, double[][] rows, int iterations, double lrAlpha, double lrBeta) {
+        int b = domains.size(), s = rows.length;
+        long t0 = System.nanoTime();
+        try (NDManager m = manager.newSubManager()) {
+            double[][] los = new double[b][], his = new double[b][];
+            for (int d = 0; d < b; d++) {
+                los[d] = lo;
+                his[d] = hi;
+            }
+            Region region = Region.boxes(m, los, his, net.batchShape(b).getShape());
+            int outs = rows[0].length;
+            double[] spec = new double[b * s * outs];
+            for (int d = 0; d < b; d++)
+                for (int r = 0; r < s; r++) System.arraycopy(rows[r], 0, spec, (d * s + r) * outs, outs);
+            SplitTensors t = new SplitTensors(m, domains, s);
+            long tSetup = System.nanoTime();
+            Adam adamAlpha = new Adam(m, t.alpha, lrAlpha), adamBeta = new Adam(m, t.beta, lrBeta);
+            double[] best = null;
+            List<NDArray> reluCoef = new ArrayList<>();
+            NDArray inCoef = null;
+            for (int it = 0; it <= iterations; it++) {
+                try (NDManager sm = m.newSubManager()) {
+                    // Created here so that the back-substitution's tensors belong to this step's manager.
+                    NDArray specT = sm.create(spec, new Shape(b, s, outs));
+                    boolean last = it == iterations;
+                    NDArray up;
+                    if (!last) {
+                        for (NDArray a : t.alpha) if (a != null) a.setRequiresGradient(true);
+                        for (NDArray a : t.beta) if (a != null) a.setRequiresGradient(true);
+                        try (GradientCollector gc = sm.getEngine().newGradientCollector()) {
+                            up = pass(specT, t, region, null, layers.size())[0];
+                            gc.backward(up.sum());
+                        }
+                        adamAlpha.step(it + 1, true);
+                        adamBeta.step(it + 1, false);
+                    } else {
+                        NDArray[] r = pass(specT, t, region, reluCoef, layers.size());
+                        up = r[0];
+                        inCoef = r[1];
+                        inCoef.attach(m);
+                        for (NDArray c : reluCoef) if (c != null) c.attach(m);
+                    }
+                    double[] u = up.stopGradient().toDoubleArray();
+                    if (best == null) best = u;
+                    else for (int k = 0; k < u.length; k++) best[k] = Math.min(best[k], u[k]);
+                }
+            }
+            long t1 = System.nanoTime();
+            List<Bounded> res = results(domains, s, t, best, reluCoef, inCoef);
+            if (Boolean.getBoolean("workbench.bab.debug") && Math.random() < 0.05)
+                System.err.printf("betacrown: setup %.1f ms, passes %.1f ms, results %.1f ms%n", (tSetup - t0) / 1e6, (t1 - tSetup) / 1e6, (System.nanoTime() - t1) / 1e6);
+            return res;
+        }
+    }
+
+    /** One back-substitution: {upper bounds [B, S], input coefficients}; fills coefficients on ReLU outputs when asked. */
+    private NDArray[] pass(NDArray spec, SplitTensors t, Region region, List<NDArray> reluCoef, int from) {
+        if (reluCoef != null) {
+            reluCoef.clear();
+            for (int i = 0; i < layers.size(); i++) reluCoef.add(null);
+        }
+        NDArray lambda = spec, offset = null;
+        for (int i = from - 1; i >= 0; i--) {
+            if (reluCoef != null && layers.get(i) instanceof Relu) reluCoef.set(i, lambda.stopGradient());
+            NDArray[] r = layers.get(i).backward(lambda, prop.params(i), t.lo.get(i), t.hi.get(i), t.alpha.get(i));
+            lambda = r[0];
+            offset = offset == null ? r[1] : offset.add(r[1]);
+            if (t.beta.get(i) != null) lambda = lambda.add(t.beta.get(i).mul(t.sign.get(i)));
+        }
+        return new NDArray[] {region.maximize(lambda).add(offset), lambda.stopGradient()};
+    }
+
+    private List<Bounded> results(List<Domain> domains, int s, SplitTensors t, double[] best, List<NDArray> reluCoef, NDArray inCoef) {
+        int b = domains.size(), d = lo.length, alphaSize = s * neurons;
+        float[] alphaAll = new float[b * alphaSize];
+        List<double[]> coef = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            coef.add(reluCoef.get(i) == null ? null : reluCoef.get(i).toDoubleArray());
+            if (t.alpha.get(i) == null) continue;
+            float[] a = t.alpha.get(i).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+            int per = a.length / b;
+            for (int k = 0; k < b; k++) System.arraycopy(a, k * per, alphaAll, k * alphaSize + s * neuronOffset[i], per);
+        }
+        List<double[]> betas = new ArrayList<>();
+        for (NDArray x : t.beta) betas.add(x == null ? null : x.toDoubleArray());
+        double[] in = inCoef.toDoubleArray();
+        List<Bounded> out = new ArrayList<>();
+        for (int k = 0; k < b; k++) {
+            double[] upper = new double[s];
+            System.arraycopy(best, k * s, upper, 0, s);
+            int weakest = 0;
+            for (int r = 1; r < s; r++) if (upper[r] < upper[weakest]) weakest = r;
+            float[] alpha = new float[alphaSize];
+            System.arraycopy(alphaAll, k * alphaSize, alpha, 0, alphaSize);
+            List<Split> splits = domains.get(k).splits();
+            float[] beta = new float[splits.size() * s];
+            for (int q = 0; q < splits.size(); q++) {
+                Split sp = splits.get(q);
+                int n = rootLo.get(sp.layer()).length;
+                for (int r = 0; r < s; r++) beta[q * s + r] = (float) betas.get(sp.layer())[(k * s + r) * n + sp.neuron()];
+            }
+            double[] x = new double[d];
+            for (int j = 0; j < d; j++) x[j] = in[(k * s + weakest) * d + j] > 0 ? hi[j] : lo[j];
+            out.add(new Bounded(upper, alpha, beta, branch(k, weakest, s, t, coef), x));
+        }
+        return out;
+    }
+
+    /**
+     * The free unstable neuron whose upper relaxation adds the most to the weakest row's bound: coefficient (if
+     * positive) times the line's intercept -l·u/(u - l), the share a split removes (BaBSR's score); when no
+     * neuron scores, the one with the largest |coefficient|·min(u, -l).
+     */
+    private Split branch(int k, int row, int s, SplitTensors t, List<double[]> coef) {
+        Split best = null, backup = null;
+        double bestScore = 0, backupScore = -1;
+        for (int i = 0; i < layers.size(); i++) {
+            if (coef.get(i) == null) continue;
+            double[] l = t.loV.get(i), u = t.hiV.get(i), c = coef.get(i);
+            int n = rootLo.get(i).length;
+            for (int j = 0; j < n; j++) {
+                double lj = l[k * n + j], uj = u[k * n + j];
+                if (!(lj < 0 && uj > 0)) continue;
+                double cj = c[(k * s + row) * n + j];
+                double score = Math.max(cj, 0) * (-lj * uj / (uj - lj));
+                if (score > bestScore) {
+                    bestScore = score;
+                    best = new Split(i, j, false);
+                }
+                double other = Math.abs(cj) * Math.min(uj, -lj);
+                if (other > backupScore) {
+                    backupScore = other;
+                    backup = new Split(i, j, false);
+                }
+            }
+        }
+        return best != null ? best : backup;
+    }
+
+    /** Per-layer tensors of a batch: clamped bounds, split signs, alpha and beta (null where a layer has none). */
+    private final class SplitTensors {
+        final List<NDArray> lo = new ArrayList<>(), hi = new ArrayList<>(), sign = new ArrayList<>(), alpha = new ArrayList<>(), beta = new ArrayList<>();
+        final List<double[]> loV = new ArrayList<>(), hiV = new ArrayList<>();
+
+        SplitTensors(NDManager m, List<Domain> domains, int s) {
+            int b = domains.size();
+            for (int i = 0; i < layers.size(); i++) {
+                if (!(layers.get(i) instanceof Relu)) {
+                    lo.add(rootBounds.get(i)[0]);
+                    hi.add(rootBounds.get(i)[1]);
+                    for (List<NDArray> x : List.of(sign, alpha, beta)) x.add(null);
+                    loV.add(null);
+                    hiV.add(null);
+                    continue;
+                }
+                int n = rootLo.get(i).length;
+                double[] l = new double[b * n], u = new double[b * n], sg = new double[b * n];
+                double[] a = new double[b * s * n], be = new double[b * s * n];
+                boolean anySplit = false;
+                for (int k = 0; k < b; k++) {
+                    System.arraycopy(rootLo.get(i), 0, l, k * n, n);
+                    System.arraycopy(rootHi.get(i), 0, u, k * n, n);
+                    Domain dom = domains.get(k);
+                    List<Split> splits = dom.splits();
+                    for (int q = 0; q < splits.size(); q++) {
+                        Split sp = splits.get(q);
+                        if (sp.layer() != i) continue;
+                        anySplit = true;
+                        int j = k * n + sp.neuron();
+                        if (sp.active()) l[j] = Math.max(l[j], 0);
+                        else u[j] = Math.min(u[j], 0);
+                        sg[j] = sp.active() ? 1 : -1;
+                        if (dom.beta() != null && q * s < dom.beta().length)
+                            for (int r = 0; r < s; r++) be[(k * s + r) * n + sp.neuron()] = dom.beta()[q * s + r];
+                    }
+                    for (int r = 0; r < s; r++)
+                        for (int j = 0; j < n; j++)
+                            a[(k * s + r) * n + j] = dom.alpha() != null ? dom.alpha()[s * neuronOffset[i] + r * n + j]
+                                    : (u[k * n + j] > -l[k * n + j] ? 1 : 0);
+                }
+                long[] shape = rootBounds.get(i)[0].getShape().getShape();
+                lo.add(m.create(l, withBatch(shape, b, -1)));
+                hi.add(m.create(u, withBatch(shape, b, -1)));
+                loV.add(l);
+                hiV.add(u);
+                alpha.add(m.create(a, withBatch(shape, b, s)));
+                sign.add(anySplit ? m.create(sg, withBatch(shape, b, 1)) : null);
+                beta.add(anySplit ? m.create(be, withBatch(shape, b, s)) : null);
+            }
+        }
+    }
+
+    /** A layer's shape with batch b, and (when rows >= 0) a row dimension after it. */
+    private static Shape withBatch(long[] shape, int b, int rowsDim) {
+        int extra = rowsDim >= 0 ? 1 : 0;
+        long[] out = new long[shape.length + extra];
+        out[0] = b;
+        if (extra == 1) out[1] = rowsDim;
+        System.arraycopy(shape, 1, out, 1 + extra, shape.length - 1);
+        return new Shape(out);
+    }
+
+    /** Projected Adam on a list of tensors (nulls skipped), replaced in place after each step. */
+    private static final class Adam {
+        private final NDManager m;
+        private final List<NDArray> params;
+        private final List<NDArray> m1 = new ArrayList<>(), m2 = new ArrayList<>();
+        private final double lr;
+
+        Adam(NDManager m, List<NDArray> params, double lr) {
+            this.m = m;
+            this.params = params;
+            this.lr = lr;
+            for (NDArray p : params) {
+                m1.add(p == null ? null : p.zerosLike());
+                m2.add(p == null ? null : p.zerosLike());
+            }
+        }
+
+        /** One step, then back onto [0, 1] (unit) or [0, inf). */
+        void step(int t, boolean unit) {
+            for (int i = 0; i < params.size(); i++) {
+                NDArray p = params.get(i);
+                if (p == null) continue;
+                NDArray g = p.getGradient();
+                NDArray mm = m1.get(i).mul(0.9).add(g.mul(0.1)), vv = m2.get(i).mul(0.999).add(g.square().mul(0.001));
+                NDArray step = mm.div(1 - Math.pow(0.9, t)).div(vv.div(1 - Math.pow(0.999, t)).sqrt().add(1e-12)).mul(lr);
+                NDArray next = p.stopGradient().sub(step);
+                next = unit ? next.clip(0, 1) : next.maximum(0);
+                for (NDArray keep : new NDArray[] {mm, vv, next}) keep.attach(m);
+                m1.set(i, mm);
+                m2.set(i, vv);
+                params.set(i, next);
+            }
+        }
+    }
+
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,124 @@
+package org.workbench.verify;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import org.workbench.net.TorchNet;
+import org.workbench.relax.BetaCrown;
+import org.workbench.spec.LinearConstraint;
+
+/**
+ * Branch and bound on ReLU neurons for one unsafe conjunction over one input box, for inputs too many to split:
+ * beta-CROWN bounds a batch of subdomains at a time, the subdomains with the weakest bounds are split first (on
+ * the neuron BetaCrown names), and a subdomain is closed when one constraint of the conjunction cannot hold in
+ * it. Each bounded subdomain's candidate corner is tried as a counterexample, and every few rounds the weakest
+ * ones seed a short gradient search.
+ */
+final class ReluSplit {
+    /** Outcome of a search: "safe" (every subdomain closed), "found" (x is a counterexample) or "unknown". */
+    record Outcome(String status, double[] x, long domains) {}
+
+    private record Node(BetaCrown.Domain domain, BetaCrown.Bounded bounded, double openness) {}
+
+    static final int ROOT_ITERATIONS = 50, ITERATIONS = 20, SEARCH_EVERY = 10;
+    static final double ROOT_LR_ALPHA = 0.1, LR_ALPHA = 0.01, LR_BETA = 0.05;
+
+    private static final boolean DEBUG = Boolean.getBoolean("workbench.bab.debug");
+
+    private final TorchNet net64;
+    private final Falsifier falsifier;
+    private final int parentsPerRound;
+
+    ReluSplit(TorchNet net64, Falsifier falsifier, int parentsPerRound) {
+        this.net64 = net64;
+        this.falsifier = falsifier;
+        this.parentsPerRound = parentsPerRound;
+    }
+
+    Outcome run(BetaCrown bc, double[] lo, double[] hi, List<LinearConstraint> conj, long deadlineNanos) {
+        double[][] rows = new double[conj.size()][];
+        for (int r = 0; r < rows.length; r++) {
+            rows[r] = conj.get(r).coef().clone();
+            for (int k = 0; k < rows[r].length; k++) rows[r][k] = -rows[r][k];
+        }
+        long startNanos = System.nanoTime(), boundNanos = 0;
+        {
+            BetaCrown.Domain rootDomain = new BetaCrown.Domain(List.of(), null, null);
+            BetaCrown.Bounded root = bc.bound(List.of(rootDomain), rows, ROOT_ITERATIONS, ROOT_LR_ALPHA, LR_BETA).get(0);
+            long domains = 1;
+            if (DEBUG) System.err.printf("bab: %d unstable at the root, root bound %.6f%n", bc.unstableAtRoot(), openness(root, conj));
+            PriorityQueue<Node> open = new PriorityQueue<>(Comparator.comparingDouble(Node::openness).reversed());
+            boolean stuck = false;
+            List<Node> fresh = new ArrayList<>();
+            if (!closed(root, conj)) fresh.add(new Node(rootDomain, root, openness(root, conj)));
+            for (int round = 0; ; round++) {
+                double[] x = check(fresh, conj, lo, hi, round);
+                if (x != null) return new Outcome("found", x, domains);
+                for (Node n : fresh) {
+                    if (n.bounded().branch() == null) stuck = true; // every neuron fixed and still open: the bound cannot decide it
+                    else open.add(n);
+                }
+                if (open.isEmpty()) return new Outcome(stuck ? "unknown" : "safe", null, domains);
+                if (DEBUG && round % 20 == 0) System.err.printf("bab: round %d, %d domains, %d open, worst %.6f%n", round, domains, open.size(), open.peek().openness());
+                if (System.nanoTime() > deadlineNanos) return new Outcome("unknown", null, domains);
+                List<BetaCrown.Domain> children = new ArrayList<>();
+                List<BetaCrown.Bounded> parents = new ArrayList<>();
+                while (!open.isEmpty() && children.size() < 2 * parentsPerRound) {
+                    Node p = open.poll();
+                    BetaCrown.Split s = p.bounded().branch();
+                    for (boolean active : new boolean[] {true, false}) {
+                        List<BetaCrown.Split> splits = new ArrayList<>(p.domain().splits());
+                        splits.add(new BetaCrown.Split(s.layer(), s.neuron(), active));
+                        children.add(new BetaCrown.Domain(splits, p.bounded().alpha(), p.bounded().beta()));
+                        parents.add(p.bounded());
+                    }
+                }
+                long t0 = System.nanoTime();
+                List<BetaCrown.Bounded> bounded = bc.bound(children, rows, ITERATIONS, LR_ALPHA, LR_BETA);
+                boundNanos += System.nanoTime() - t0;
+                if (DEBUG && round % 20 == 0) System.err.printf("bab: bound %.3f s of %.3f s%n", boundNanos / 1e9, (System.nanoTime() - startNanos) / 1e9);
+                domains += children.size();
+                fresh = new ArrayList<>();
+                for (int i = 0; i < children.size(); i++) {
+                    // A subdomain's bound holds for its children too: each keeps the better of the two.
+                    double[] up = bounded.get(i).upper(), parentUp = parents.get(i).upper();
+                    for (int r = 0; r < up.length; r++) up[r] = Math.min(up[r], parentUp[r]);
+                }
+                for (int i = 0; i < children.size(); i++)
+                    if (!closed(bounded.get(i), conj)) fresh.add(new Node(children.get(i), bounded.get(i), openness(bounded.get(i), conj)));
+            }
+        }
+    }
+
+    /**
+     * A counterexample among the new subdomains' candidate corners; every few rounds, also a gradient search from
+     * the candidates of the most open ones.
+     */
+    private double[] check(List<Node> fresh, List<LinearConstraint> conj, double[] lo, double[] hi, int round) {
+        if (fresh.isEmpty()) return null;
+        double[][] xs = new double[fresh.size()][];
+        for (int i = 0; i < xs.length; i++) xs[i] = fresh.get(i).bounded().candidate();
+        double[][] y = net64.logits(xs);
+        for (int i = 0; i < xs.length; i++) if (Falsifier.satisfies(conj, y[i])) return xs[i];
+        if (round % SEARCH_EVERY != 0) return null;
+        List<Node> sorted = new ArrayList<>(fresh);
+        sorted.sort(Comparator.comparingDouble(Node::openness).reversed());
+        double[][] seeds = new double[Math.min(8, sorted.size())][];
+        for (int i = 0; i < seeds.length; i++) seeds[i] = sorted.get(i).bounded().candidate();
+        return falsifier.searchFrom(lo, hi, conj, seeds, 20);
+    }
+
+    /** Closed when some constraint c·y <= d cannot hold: its lower bound -upper clears d. */
+    private static boolean closed(BetaCrown.Bounded b, List<LinearConstraint> conj) {
+        for (int r = 0; r < conj.size(); r++) if (Verifier.impossible(-b.upper()[r], conj.get(r).rhs())) return true;
+        return false;
+    }
+
+    /** How far the subdomain is from closing: the smallest, over constraints, of how much d exceeds the lower bound. */
+    private static double openness(BetaCrown.Bounded b, List<LinearConstraint> conj) {
+        double o = Double.POSITIVE_INFINITY;
+        for (int r = 0; r < conj.size(); r++) o = Math.min(o, b.upper()[r] + conj.get(r).rhs());
+        return o;
+    }
+}

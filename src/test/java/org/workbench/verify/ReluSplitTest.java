@@ -1,0 +1,185 @@
+package org.workbench.verify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.workbench.exact.MipFeasibility;
+import org.workbench.net.Flatten;
+import org.workbench.net.Layer;
+import org.workbench.net.Linear;
+import org.workbench.net.Network;
+import org.workbench.net.Relu;
+import org.workbench.net.TorchNet;
+import org.workbench.relax.BetaCrown;
+import org.workbench.relax.NeuronBounds;
+import org.workbench.spec.LinearConstraint;
+import org.workbench.testing.RandomNets;
+
+/**
+ * Branch and bound on ReLUs, as properties over random networks: beta-CROWN's bound on a subdomain is never below
+ * the value at any point of the box that satisfies the subdomain's splits; and ReLU splitting agrees with the
+ * exact MIP on every instance it decides.
+ */
+class ReluSplitTest {
+
+    /** Flatten, 2-3 hidden ReLU layers, 3 outputs, over 1 x 5 x 5 inputs (25: beyond the input-split path). */
+    private static Network net(Random r) {
+        List<Layer> layers = new ArrayList<>();
+        layers.add(new Flatten());
+        int in = 25;
+        for (int h = 0, hidden = 2 + r.nextInt(2); h < hidden; h++) {
+            int out = 6 + r.nextInt(10);
+            layers.add(RandomNets.linear(r, in, out));
+            layers.add(new Relu());
+            in = out;
+        }
+        layers.add(RandomNets.linear(r, in, 3));
+        return new Network(new int[] {1, 5, 5}, layers);
+    }
+
+    /** The outputs at x, and each layer's input (pre-activations included), in float64. */
+    private static double[] forward(Network net, double[] x, List<double[]> inputs) {
+        double[] h = x;
+        for (Layer l : net.layers()) {
+            inputs.add(h);
+            if (l instanceof Linear lin) {
+                double[] o = new double[lin.out()];
+                for (int j = 0; j < lin.out(); j++) {
+                    double s = lin.bias()[j];
+                    for (int k = 0; k < lin.in(); k++) s += lin.w(j, k) * h[k];
+                    o[j] = s;
+                }
+                h = o;
+            } else if (l instanceof Relu) {
+                double[] o = new double[h.length];
+                for (int j = 0; j < h.length; j++) o[j] = Math.max(h[j], 0);
+                h = o;
+            }
+        }
+        return h;
+    }
+
+    @Test
+    void subdomainBoundsHoldAtEveryPointOfTheSubdomain() {
+        Random r = new Random(11);
+        int checked = 0;
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (int trial = 0; trial < 30; trial++) {
+                Network net = net(r);
+                double[] c = RandomNets.input(r, 25), lo = new double[25], hi = new double[25];
+                double eps = 0.05 + 0.25 * r.nextDouble();
+                for (int k = 0; k < 25; k++) {
+                    lo[k] = Math.max(0, c[k] - eps);
+                    hi[k] = Math.min(1, c[k] + eps);
+                }
+                double[][] rows = {RandomNets.gaussian(r, 3, 1), RandomNets.gaussian(r, 3, 1)};
+                try (TorchNet t = new TorchNet(net, m, DataType.FLOAT64)) {
+                    BetaCrown bc = new BetaCrown(t, lo, hi);
+                    try {
+                        BetaCrown.Domain d = new BetaCrown.Domain(List.of(), null, null);
+                        BetaCrown.Bounded b = bc.bound(List.of(d), rows, 10, 0.1, 0.05).get(0);
+                        for (int depth = 0; depth < 6 && b.branch() != null; depth++) {
+                            List<BetaCrown.Split> splits = new ArrayList<>(d.splits());
+                            splits.add(new BetaCrown.Split(b.branch().layer(), b.branch().neuron(), r.nextBoolean()));
+                            d = new BetaCrown.Domain(splits, r.nextBoolean() ? b.alpha() : null, r.nextBoolean() ? b.beta() : null);
+                            b = bc.bound(List.of(d), rows, 5 + r.nextInt(20), 0.05 + 0.2 * r.nextDouble(), 0.05 + 0.5 * r.nextDouble()).get(0);
+                            checked += checkPoints(net, lo, hi, rows, d.splits(), b, r);
+                        }
+                    } finally {
+                        bc.close();
+                    }
+                }
+            }
+        }
+        assertTrue(checked > 5000, "too few points fell in the subdomains: " + checked);
+    }
+
+    /** Points of the box in the subdomain (random, and near the bound's own candidate): each must lie under the bound. */
+    private static int checkPoints(Network net, double[] lo, double[] hi, double[][] rows, List<BetaCrown.Split> splits,
+                                   BetaCrown.Bounded b, Random r) {
+        int inside = 0;
+        for (int p = 0; p < 600; p++) {
+            double[] x = new double[lo.length];
+            double near = r.nextDouble();
+            for (int k = 0; k < x.length; k++) {
+                double u = lo[k] + r.nextDouble() * (hi[k] - lo[k]);
+                x[k] = p % 2 == 0 ? u : b.candidate()[k] + near * (u - b.candidate()[k]);
+            }
+            List<double[]> inputs = new ArrayList<>();
+            double[] y = forward(net, x, inputs);
+            boolean in = true;
+            for (BetaCrown.Split s : splits) {
+                double z = inputs.get(s.layer())[s.neuron()];
+                if (s.active() ? z < 0 : z > 0) in = false;
+            }
+            if (!in) continue;
+            inside++;
+            for (int q = 0; q < rows.length; q++) {
+                double v = 0;
+                for (int j = 0; j < 3; j++) v += rows[q][j] * y[j];
+                assertTrue(v <= b.upper()[q] + 1e-9 * (1 + Math.abs(v)), "value " + v + " above the subdomain's bound " + b.upper()[q] + " (splits " + splits + ")");
+            }
+        }
+        return inside;
+    }
+
+    @Test
+    void decisionsAgreeWithTheExactMip() {
+        Random r = new Random(5);
+        int safe = 0, found = 0;
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (int trial = 0; trial < 30; trial++) {
+                Network net = net(r);
+                double[] c = RandomNets.input(r, 25), lo = new double[25], hi = new double[25];
+                double eps = 0.05 + 0.15 * r.nextDouble();
+                for (int k = 0; k < 25; k++) {
+                    lo[k] = Math.max(0, c[k] - eps);
+                    hi[k] = Math.min(1, c[k] + eps);
+                }
+                try (TorchNet t32 = new TorchNet(net, m, DataType.FLOAT32); TorchNet t64 = new TorchNet(net, m, DataType.FLOAT64)) {
+                    // Unsafe: y1 - y0 >= d, with d near the largest value a search finds, on either side of it.
+                    Falsifier f = new Falsifier(t32, t64, 1);
+                    double best = Double.NEGATIVE_INFINITY;
+                    for (double[] y : t64.logits(randomPoints(r, lo, hi, 2000))) best = Math.max(best, y[1] - y[0]);
+                    // The true maximum lies between the best random point and CROWN's bound.
+                    double up = NeuronBounds.upper(t64, new double[][] {lo}, new double[][] {hi}, new double[][] {{-1, 1, 0}}, NeuronBounds.Method.CROWN)[0][0];
+                    double d = best + r.nextDouble() * (up - best);
+                    List<LinearConstraint> conj = List.of(new LinearConstraint(new double[] {1, -1, 0}, -d));
+                    BetaCrown bc = new BetaCrown(t64, lo, hi);
+                    ReluSplit.Outcome o;
+                    try {
+                        o = new ReluSplit(t64, f, 16).run(bc, lo, hi, conj, System.nanoTime() + 20_000_000_000L);
+                    } finally {
+                        bc.close();
+                    }
+                    NeuronBounds.Layers nb = NeuronBounds.of(t64, lo, hi, NeuronBounds.Method.CROWN);
+                    MipFeasibility.Result exact = MipFeasibility.check(net, t64, lo, hi, nb.lo(), nb.hi(), conj, 60, "scip");
+                    String at = "trial " + trial + ": relu split " + o.status() + ", MIP " + exact.status() + " (min " + exact.provenMin() + ")";
+                    if (o.status().equals("safe")) {
+                        assertEquals(MipFeasibility.Status.INFEASIBLE, exact.status(), at);
+                        safe++;
+                    } else if (o.status().equals("found")) {
+                        double[] y = t64.logits(new double[][] {o.x()})[0];
+                        for (int k = 0; k < 25; k++) assertTrue(o.x()[k] >= lo[k] && o.x()[k] <= hi[k], at + ": outside the box");
+                        assertTrue(y[1] - y[0] >= d, at + ": counterexample does not re-evaluate as unsafe");
+                        found++;
+                    }
+                }
+            }
+        }
+        System.out.println("relu split vs MIP: safe " + safe + ", found " + found);
+        assertTrue(safe >= 5 && found >= 3, "both answers should occur: safe " + safe + ", found " + found);
+    }
+
+    private static double[][] randomPoints(Random r, double[] lo, double[] hi, int n) {
+        double[][] x = new double[n][lo.length];
+        for (double[] p : x) for (int k = 0; k < lo.length; k++) p[k] = lo[k] + r.nextDouble() * (hi[k] - lo[k]);
+        return x;
+    }
+}
