@@ -56,7 +56,9 @@ public final class BetaCrown {
             rootLo.add(rootBounds.get(i)[0].toDoubleArray());
             rootHi.add(rootBounds.get(i)[1].toDoubleArray());
         }
+        long t0 = System.nanoTime();
         if (INTERMEDIATE_ITERATIONS > 0) tightenIntermediate(root);
+        if (Boolean.getBoolean("workbench.bab.debug")) System.err.printf("betacrown: intermediate bounds %.2f s%n", (System.nanoTime() - t0) / 1e9);
         neuronOffset = new int[layers.size()];
         int off = 0;
         for (int i = 0; i < layers.size(); i++) {
@@ -106,7 +108,7 @@ public final class BetaCrown {
                         for (NDArray a : t.alpha) if (a != null) a.setRequiresGradient(true);
                         NDArray up;
                         try (GradientCollector gc = sm.getEngine().newGradientCollector()) {
-                            up = pass(spec, t, root, null, k)[0];
+                            up = pass(spec, t, root, null, k, prop)[0];
                             if (it < INTERMEDIATE_ITERATIONS) gc.backward(up.sum());
                         }
                         if (it < INTERMEDIATE_ITERATIONS) adam.step(it + 1, true);
@@ -156,37 +158,29 @@ public final class BetaCrown {
                 for (int r = 0; r < s; r++) System.arraycopy(rows[r], 0, spec, (d * s + r) * outs, outs);
             SplitTensors t = new SplitTensors(m, domains, s);
             long tSetup = System.nanoTime();
-            Adam adamAlpha = new Adam(m, t.alpha, lrAlpha), adamBeta = new Adam(m, t.beta, lrBeta);
+            // Every iterate's bound is sound (any slopes in [0, 1] and multipliers >= 0 are), so the smallest is kept.
             double[] best = null;
-            List<NDArray> reluCoef = new ArrayList<>();
-            NDArray inCoef = null;
-            for (int it = 0; it <= iterations; it++) {
+            Adam adamAlpha = new Adam(m, t.alpha, lrAlpha), adamBeta = new Adam(m, t.beta, lrBeta);
+            for (int it = 0; it < iterations; it++) {
                 try (NDManager sm = m.newSubManager()) {
                     // Created here so that the back-substitution's tensors belong to this step's manager.
                     NDArray specT = sm.create(spec, new Shape(b, s, outs));
-                    boolean last = it == iterations;
+                    for (NDArray a : t.alpha) if (a != null) a.setRequiresGradient(true);
+                    for (NDArray a : t.beta) if (a != null) a.setRequiresGradient(true);
                     NDArray up;
-                    if (!last) {
-                        for (NDArray a : t.alpha) if (a != null) a.setRequiresGradient(true);
-                        for (NDArray a : t.beta) if (a != null) a.setRequiresGradient(true);
-                        try (GradientCollector gc = sm.getEngine().newGradientCollector()) {
-                            up = pass(specT, t, region, null, layers.size())[0];
-                            gc.backward(up.sum());
-                        }
-                        adamAlpha.step(it + 1, true);
-                        adamBeta.step(it + 1, false);
-                    } else {
-                        NDArray[] r = pass(specT, t, region, reluCoef, layers.size());
-                        up = r[0];
-                        inCoef = r[1];
-                        inCoef.attach(m);
-                        for (NDArray c : reluCoef) if (c != null) c.attach(m);
+                    try (GradientCollector gc = sm.getEngine().newGradientCollector()) {
+                        up = pass(specT, t, region, null, layers.size(), prop)[0];
+                        gc.backward(up.sum());
                     }
-                    double[] u = up.stopGradient().toDoubleArray();
-                    if (best == null) best = u;
-                    else for (int k = 0; k < u.length; k++) best[k] = Math.min(best[k], u[k]);
+                    best = min(best, up.stopGradient().toDoubleArray());
+                    adamAlpha.step(it + 1, true);
+                    adamBeta.step(it + 1, false);
                 }
             }
+            List<NDArray> reluCoef = new ArrayList<>();
+            NDArray[] r = pass(m.create(spec, new Shape(b, s, outs)), t, region, reluCoef, layers.size(), prop);
+            best = min(best, r[0].toDoubleArray());
+            NDArray inCoef = r[1];
             long t1 = System.nanoTime();
             List<Bounded> res = results(domains, s, t, best, reluCoef, inCoef);
             if (Boolean.getBoolean("workbench.bab.debug") && Math.random() < 0.05)
@@ -195,8 +189,14 @@ public final class BetaCrown {
         }
     }
 
+    private static double[] min(double[] a, double[] b) {
+        if (a == null) return b;
+        for (int k = 0; k < a.length; k++) a[k] = Math.min(a[k], b[k]);
+        return a;
+    }
+
     /** One back-substitution: {upper bounds [B, S], input coefficients}; fills coefficients on ReLU outputs when asked. */
-    private NDArray[] pass(NDArray spec, SplitTensors t, Region region, List<NDArray> reluCoef, int from) {
+    private NDArray[] pass(NDArray spec, SplitTensors t, Region region, List<NDArray> reluCoef, int from, Propagation prop) {
         if (reluCoef != null) {
             reluCoef.clear();
             for (int i = 0; i < layers.size(); i++) reluCoef.add(null);

@@ -21,7 +21,7 @@ final class ReluSplit {
 
     private record Node(BetaCrown.Domain domain, BetaCrown.Bounded bounded, double openness) {}
 
-    static final int ROOT_ITERATIONS = 50, ITERATIONS = 20, SEARCH_EVERY = 10;
+    static final int ROOT_ITERATIONS = 50, ITERATIONS = Integer.getInteger("workbench.bab.iterations", 10), SEARCH_EVERY = 10;
     static final double ROOT_LR_ALPHA = 0.1, LR_ALPHA = 0.01, LR_BETA = 0.05;
 
     private static final boolean DEBUG = Boolean.getBoolean("workbench.bab.debug");
@@ -29,66 +29,91 @@ final class ReluSplit {
     private final TorchNet net64;
     private final Falsifier falsifier;
     private final int parentsPerRound;
+    private final BetaCrown bc;
+    private final double[] lo, hi;
+    private final List<LinearConstraint> conj;
+    private final double[][] rows;
+    private final PriorityQueue<Node> open = new PriorityQueue<>(Comparator.comparingDouble(Node::openness).reversed());
+    private List<Node> fresh = new ArrayList<>();
+    private boolean stuck;
+    private long domains;
+    private int round;
+    private Outcome outcome;
 
-    ReluSplit(TorchNet net64, Falsifier falsifier, int parentsPerRound) {
+    /** Bounds the root (the whole box) for the conjunction; {@link #step()} then works down the open subdomains. */
+    ReluSplit(TorchNet net64, Falsifier falsifier, int parentsPerRound, BetaCrown bc, double[] lo, double[] hi, List<LinearConstraint> conj) {
         this.net64 = net64;
         this.falsifier = falsifier;
         this.parentsPerRound = parentsPerRound;
-    }
-
-    Outcome run(BetaCrown bc, double[] lo, double[] hi, List<LinearConstraint> conj, long deadlineNanos) {
-        double[][] rows = new double[conj.size()][];
+        this.bc = bc;
+        this.lo = lo;
+        this.hi = hi;
+        this.conj = conj;
+        rows = new double[conj.size()][];
         for (int r = 0; r < rows.length; r++) {
             rows[r] = conj.get(r).coef().clone();
             for (int k = 0; k < rows[r].length; k++) rows[r][k] = -rows[r][k];
         }
-        long startNanos = System.nanoTime(), boundNanos = 0;
-        {
-            BetaCrown.Domain rootDomain = new BetaCrown.Domain(List.of(), null, null);
-            BetaCrown.Bounded root = bc.bound(List.of(rootDomain), rows, ROOT_ITERATIONS, ROOT_LR_ALPHA, LR_BETA).get(0);
-            long domains = 1;
-            if (DEBUG) System.err.printf("bab: %d unstable at the root, root bound %.6f%n", bc.unstableAtRoot(), openness(root, conj));
-            PriorityQueue<Node> open = new PriorityQueue<>(Comparator.comparingDouble(Node::openness).reversed());
-            boolean stuck = false;
-            List<Node> fresh = new ArrayList<>();
-            if (!closed(root, conj)) fresh.add(new Node(rootDomain, root, openness(root, conj)));
-            for (int round = 0; ; round++) {
-                double[] x = check(fresh, conj, lo, hi, round);
-                if (x != null) return new Outcome("found", x, domains);
-                for (Node n : fresh) {
-                    if (n.bounded().branch() == null) stuck = true; // every neuron fixed and still open: the bound cannot decide it
-                    else open.add(n);
-                }
-                if (open.isEmpty()) return new Outcome(stuck ? "unknown" : "safe", null, domains);
-                if (DEBUG && round % 20 == 0) System.err.printf("bab: round %d, %d domains, %d open, worst %.6f%n", round, domains, open.size(), open.peek().openness());
-                if (System.nanoTime() > deadlineNanos) return new Outcome("unknown", null, domains);
-                List<BetaCrown.Domain> children = new ArrayList<>();
-                List<BetaCrown.Bounded> parents = new ArrayList<>();
-                while (!open.isEmpty() && children.size() < 2 * parentsPerRound) {
-                    Node p = open.poll();
-                    BetaCrown.Split s = p.bounded().branch();
-                    for (boolean active : new boolean[] {true, false}) {
-                        List<BetaCrown.Split> splits = new ArrayList<>(p.domain().splits());
-                        splits.add(new BetaCrown.Split(s.layer(), s.neuron(), active));
-                        children.add(new BetaCrown.Domain(splits, p.bounded().alpha(), p.bounded().beta()));
-                        parents.add(p.bounded());
-                    }
-                }
-                long t0 = System.nanoTime();
-                List<BetaCrown.Bounded> bounded = bc.bound(children, rows, ITERATIONS, LR_ALPHA, LR_BETA);
-                boundNanos += System.nanoTime() - t0;
-                if (DEBUG && round % 20 == 0) System.err.printf("bab: bound %.3f s of %.3f s%n", boundNanos / 1e9, (System.nanoTime() - startNanos) / 1e9);
-                domains += children.size();
-                fresh = new ArrayList<>();
-                for (int i = 0; i < children.size(); i++) {
-                    // A subdomain's bound holds for its children too: each keeps the better of the two.
-                    double[] up = bounded.get(i).upper(), parentUp = parents.get(i).upper();
-                    for (int r = 0; r < up.length; r++) up[r] = Math.min(up[r], parentUp[r]);
-                }
-                for (int i = 0; i < children.size(); i++)
-                    if (!closed(bounded.get(i), conj)) fresh.add(new Node(children.get(i), bounded.get(i), openness(bounded.get(i), conj)));
+        BetaCrown.Domain rootDomain = new BetaCrown.Domain(List.of(), null, null);
+        BetaCrown.Bounded root = bc.bound(List.of(rootDomain), rows, ROOT_ITERATIONS, ROOT_LR_ALPHA, LR_BETA).get(0);
+        domains = 1;
+        if (DEBUG) System.err.printf("bab: %d unstable at the root, root bound %.6f%n", bc.unstableAtRoot(), openness(root, conj));
+        if (!closed(root, conj)) fresh.add(new Node(rootDomain, root, openness(root, conj)));
+    }
+
+    /** Runs rounds until an answer or the deadline ("unknown" then). */
+    Outcome run(long deadlineNanos) {
+        while (System.nanoTime() <= deadlineNanos) {
+            Outcome o = step();
+            if (o != null) return o;
+        }
+        return new Outcome("unknown", null, domains);
+    }
+
+    long domains() {
+        return domains;
+    }
+
+    /**
+     * One round: checks the subdomains bounded last (candidates, search), then splits the most open ones and bounds
+     * their children. Returns the outcome once there is one, else null.
+     */
+    Outcome step() {
+        if (outcome != null) return outcome;
+        double[] x = check(fresh, conj, lo, hi, round);
+        if (x != null) return outcome = new Outcome("found", x, domains);
+        for (Node n : fresh) {
+            if (n.bounded().branch() == null) stuck = true; // every neuron fixed and still open: the bound cannot decide it
+            else open.add(n);
+        }
+        fresh = new ArrayList<>();
+        if (open.isEmpty()) return outcome = new Outcome(stuck ? "unknown" : "safe", null, domains);
+        if (DEBUG && round % 20 == 0) System.err.printf("bab: round %d, %d domains, %d open, worst %.6f%n", round, domains, open.size(), open.peek().openness());
+        List<BetaCrown.Domain> children = new ArrayList<>();
+        List<BetaCrown.Bounded> parents = new ArrayList<>();
+        while (!open.isEmpty() && children.size() < 2 * parentsPerRound) {
+            Node p = open.poll();
+            for (boolean active : new boolean[] {true, false}) {
+                children.add(child(p, p.bounded().branch(), active));
+                parents.add(p.bounded());
             }
         }
+        List<BetaCrown.Bounded> bounded = bc.bound(children, rows, ITERATIONS, LR_ALPHA, LR_BETA);
+        domains += children.size();
+        round++;
+        for (int i = 0; i < children.size(); i++) {
+            // A subdomain's bound holds for its children too: each keeps the better of the two.
+            double[] up = bounded.get(i).upper(), parentUp = parents.get(i).upper();
+            for (int r = 0; r < up.length; r++) up[r] = Math.min(up[r], parentUp[r]);
+            if (!closed(bounded.get(i), conj)) fresh.add(new Node(children.get(i), bounded.get(i), openness(bounded.get(i), conj)));
+        }
+        return null;
+    }
+
+    private static BetaCrown.Domain child(Node p, BetaCrown.Split s, boolean active) {
+        List<BetaCrown.Split> splits = new ArrayList<>(p.domain().splits());
+        splits.add(new BetaCrown.Split(s.layer(), s.neuron(), active));
+        return new BetaCrown.Domain(splits, p.bounded().alpha(), p.bounded().beta());
     }
 
     /**

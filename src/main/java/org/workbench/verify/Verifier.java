@@ -70,7 +70,7 @@ public final class Verifier {
         List<List<LinearConstraint>> open = openConjunctions(region, net64);
         // A longer search first: branch and bound proves, it rarely finds what a search from many starts finds.
         for (List<LinearConstraint> conj : open) {
-            double[] x = falsifier.search(region.lo(), region.hi(), conj, 64, 100);
+            double[] x = falsifier.search(region.lo(), region.hi(), conj, Integer.getInteger("workbench.search.starts", 64), Integer.getInteger("workbench.search.steps", 100));
             if (x != null) return new Closed(false, x);
         }
         if (open.isEmpty()) return new Closed(true, null);
@@ -83,16 +83,28 @@ public final class Verifier {
             return new Closed(true, null);
         }
         BetaCrown bc = new BetaCrown(net64, region.lo(), region.hi());
+        List<ReluSplit> all = new ArrayList<>();
         try {
-            ReluSplit split = new ReluSplit(net64, falsifier, Integer.getInteger("workbench.bab.batch", 128));
-            for (List<LinearConstraint> conj : open) {
-                if (System.nanoTime() > deadline) return new Closed(false, null);
-                ReluSplit.Outcome o = split.run(bc, region.lo(), region.hi(), conj, deadline);
-                boxes += o.domains();
-                if (!o.status().equals("safe")) return new Closed(false, o.x());
+            // The conjunctions take rounds in turn: a counterexample may sit in any of them, and a search stuck on
+            // one must not starve the others.
+            List<ReluSplit> searches = new ArrayList<>();
+            for (List<LinearConstraint> conj : open)
+                searches.add(new ReluSplit(net64, falsifier, Integer.getInteger("workbench.bab.batch", 128), bc, region.lo(), region.hi(), conj));
+            all.addAll(searches);
+            while (!searches.isEmpty()) {
+                if (System.nanoTime() > deadline) break;
+                for (java.util.Iterator<ReluSplit> it = searches.iterator(); it.hasNext(); ) {
+                    ReluSplit s = it.next();
+                    ReluSplit.Outcome o = s.step();
+                    if (o == null) continue;
+                    if (o.status().equals("found")) return new Closed(false, o.x());
+                    if (o.status().equals("unknown")) return new Closed(false, null);
+                    it.remove();
+                }
             }
-            return new Closed(true, null);
+            return new Closed(searches.isEmpty(), null);
         } finally {
+            for (ReluSplit s : all) boxes += s.domains();
             bc.close();
         }
     }

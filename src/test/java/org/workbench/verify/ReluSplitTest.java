@@ -154,7 +154,7 @@ class ReluSplitTest {
                     BetaCrown bc = new BetaCrown(t64, lo, hi);
                     ReluSplit.Outcome o;
                     try {
-                        o = new ReluSplit(t64, f, 16).run(bc, lo, hi, conj, System.nanoTime() + 20_000_000_000L);
+                        o = new ReluSplit(t64, f, 16, bc, lo, hi, conj).run(System.nanoTime() + 20_000_000_000L);
                     } finally {
                         bc.close();
                     }
