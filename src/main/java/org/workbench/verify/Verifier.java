@@ -22,7 +22,7 @@ public final class Verifier {
     public record Verdict(String result, double[] x, double[] y, double seconds, String method) {}
 
     /** Inputs up to this many dimensions are split; beyond it splitting the input cannot close a box in time. */
-    static final int SPLIT_MAX_INPUTS = 16;
+    static final int SPLIT_MAX_INPUTS = Integer.getInteger("workbench.verify.inputSplitMax", 16);
 
     /** The complete method for many inputs: "bab" (branch and bound on ReLUs with beta-CROWN) or "mip" (SCIP). */
     static final String COMPLETE = System.getProperty("workbench.verify.complete", "bab");
