@@ -13,8 +13,8 @@ import org.workbench.spec.Property;
 
 /**
  * Complete verification of one (network, property) instance: cheap falsification first, then CROWN over each
- * input box, then either branch and bound on the input (few inputs) or a MIP per remaining unsafe conjunction
- * (many inputs). {@code unsat} only when every box is closed by a sound bound; {@code sat} only with a
+ * input box, then either branch and bound on the input (few inputs) or, for many inputs, a longer search and
+ * branch and bound on ReLUs (or a MIP) per remaining unsafe conjunction. {@code unsat} only when every box is closed by a sound bound; {@code sat} only with a
  * counterexample that a float64 forward pass puts in the unsafe set; {@code timeout} otherwise.
  */
 public final class Verifier {
@@ -70,6 +70,7 @@ public final class Verifier {
         List<List<LinearConstraint>> open = openConjunctions(region, net64);
         // A longer search first: branch and bound proves, it rarely finds what a search from many starts finds.
         for (List<LinearConstraint> conj : open) {
+            if (System.nanoTime() > deadline) return new Closed(false, null);
             double[] x = falsifier.search(region.lo(), region.hi(), conj, Integer.getInteger("workbench.search.starts", 64), Integer.getInteger("workbench.search.steps", 100));
             if (x != null) return new Closed(false, x);
         }
