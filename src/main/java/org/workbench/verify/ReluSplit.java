@@ -88,6 +88,12 @@ final class ReluSplit {
         }
         fresh = new ArrayList<>();
         if (open.isEmpty()) return outcome = new Outcome(stuck ? "unknown" : "safe", null, domains);
+        // Open subdomains hold their slopes (a few KB each): past most of the heap, give up rather than fail.
+        Runtime rt = Runtime.getRuntime();
+        if (rt.totalMemory() - rt.freeMemory() > 0.85 * rt.maxMemory()) {
+            System.gc();
+            if (rt.totalMemory() - rt.freeMemory() > 0.85 * rt.maxMemory()) return outcome = new Outcome("unknown", null, domains);
+        }
         if (DEBUG && round % 20 == 0) System.err.printf("bab: round %d, %d domains, %d open, worst %.6f%n", round, domains, open.size(), open.peek().openness());
         List<BetaCrown.Domain> children = new ArrayList<>();
         List<BetaCrown.Bounded> parents = new ArrayList<>();
