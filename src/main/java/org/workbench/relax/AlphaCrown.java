@@ -32,7 +32,7 @@ final class AlphaCrown extends Relaxation {
         List<NDArray[]> bounds = prop.crown(region, m, chunk);
         NDArray best = prop.upper(spec, prop.size(), bounds, region, null);
         long b = spec.getShape().get(0), s = spec.getShape().get(1);
-        List<NDArray> alpha = new ArrayList<>(), m1 = new ArrayList<>(), m2 = new ArrayList<>();
+        List<NDArray> alpha = new ArrayList<>();
         for (int i = 0; i < prop.size(); i++) {
             NDArray a = null;
             if (ctx.network().layers().get(i) instanceof Relu) {
@@ -44,14 +44,10 @@ final class AlphaCrown extends Relaxation {
                 System.arraycopy(shape, 1, full, 2, shape.length - 1);
                 NDArray init = hi.gt(lo.neg()).toType(DataType.FLOAT64, false);
                 a = org.workbench.net.Layer.perSpec(init).broadcast(new Shape(full)).duplicate();
-                m1.add(a.zerosLike());
-                m2.add(a.zerosLike());
-            } else {
-                m1.add(null);
-                m2.add(null);
             }
             alpha.add(a);
         }
+        Adam adam = new Adam(m, alpha, lr);
         for (int t = 1; t <= iterations; t++) {
             try (NDManager sm = m.newSubManager()) {
                 for (NDArray a : alpha) if (a != null) a.setRequiresGradient(true);
@@ -63,18 +59,7 @@ final class AlphaCrown extends Relaxation {
                 NDArray improved = best.minimum(up.stopGradient());
                 improved.attach(m);
                 best = improved;
-                for (int i = 0; i < alpha.size(); i++) {
-                    NDArray a = alpha.get(i);
-                    if (a == null) continue;
-                    NDArray g = a.getGradient();
-                    NDArray mm = m1.get(i).mul(0.9).add(g.mul(0.1)), vv = m2.get(i).mul(0.999).add(g.square().mul(0.001));
-                    NDArray step = mm.div(1 - Math.pow(0.9, t)).div(vv.div(1 - Math.pow(0.999, t)).sqrt().add(1e-12)).mul(lr);
-                    NDArray next = a.stopGradient().sub(step).clip(0, 1);
-                    for (NDArray keep : new NDArray[] {mm, vv, next}) keep.attach(m);
-                    m1.set(i, mm);
-                    m2.set(i, vv);
-                    alpha.set(i, next);
-                }
+                adam.step(t, true);
             }
         }
         return best;

@@ -56,9 +56,7 @@ public final class BetaCrown {
             rootLo.add(rootBounds.get(i)[0].toDoubleArray());
             rootHi.add(rootBounds.get(i)[1].toDoubleArray());
         }
-        long t0 = System.nanoTime();
         if (INTERMEDIATE_ITERATIONS > 0) tightenIntermediate(root);
-        if (Boolean.getBoolean("workbench.bab.debug")) System.err.printf("betacrown: intermediate bounds %.2f s%n", (System.nanoTime() - t0) / 1e9);
         neuronOffset = new int[layers.size()];
         int off = 0;
         for (int i = 0; i < layers.size(); i++) {
@@ -144,7 +142,6 @@ public final class BetaCrown {
      */
     public List<Bounded> bound(List<Domain> domains, double[][] rows, int iterations, double lrAlpha, double lrBeta) {
         int b = domains.size(), s = rows.length;
-        long t0 = System.nanoTime();
         try (NDManager m = manager.newSubManager()) {
             double[][] los = new double[b][], his = new double[b][];
             for (int d = 0; d < b; d++) {
@@ -157,7 +154,6 @@ public final class BetaCrown {
             for (int d = 0; d < b; d++)
                 for (int r = 0; r < s; r++) System.arraycopy(rows[r], 0, spec, (d * s + r) * outs, outs);
             SplitTensors t = new SplitTensors(m, domains, s);
-            long tSetup = System.nanoTime();
             // Every iterate's bound is sound (any slopes in [0, 1] and multipliers >= 0 are), so the smallest is kept.
             double[] best = null;
             Adam adamAlpha = new Adam(m, t.alpha, lrAlpha), adamBeta = new Adam(m, t.beta, lrBeta);
@@ -181,11 +177,7 @@ public final class BetaCrown {
             NDArray[] r = pass(m.create(spec, new Shape(b, s, outs)), t, region, reluCoef, layers.size(), prop);
             best = min(best, r[0].toDoubleArray());
             NDArray inCoef = r[1];
-            long t1 = System.nanoTime();
-            List<Bounded> res = results(domains, s, t, best, reluCoef, inCoef);
-            if (Boolean.getBoolean("workbench.bab.debug") && Math.random() < 0.05)
-                System.err.printf("betacrown: setup %.1f ms, passes %.1f ms, results %.1f ms%n", (tSetup - t0) / 1e6, (t1 - tSetup) / 1e6, (System.nanoTime() - t1) / 1e6);
-            return res;
+            return results(domains, s, t, best, reluCoef, inCoef);
         }
     }
 
@@ -340,41 +332,6 @@ public final class BetaCrown {
         if (extra == 1) out[1] = rowsDim;
         System.arraycopy(shape, 1, out, 1 + extra, shape.length - 1);
         return new Shape(out);
-    }
-
-    /** Projected Adam on a list of tensors (nulls skipped), replaced in place after each step. */
-    private static final class Adam {
-        private final NDManager m;
-        private final List<NDArray> params;
-        private final List<NDArray> m1 = new ArrayList<>(), m2 = new ArrayList<>();
-        private final double lr;
-
-        Adam(NDManager m, List<NDArray> params, double lr) {
-            this.m = m;
-            this.params = params;
-            this.lr = lr;
-            for (NDArray p : params) {
-                m1.add(p == null ? null : p.zerosLike());
-                m2.add(p == null ? null : p.zerosLike());
-            }
-        }
-
-        /** One step, then back onto [0, 1] (unit) or [0, inf). */
-        void step(int t, boolean unit) {
-            for (int i = 0; i < params.size(); i++) {
-                NDArray p = params.get(i);
-                if (p == null) continue;
-                NDArray g = p.getGradient();
-                NDArray mm = m1.get(i).mul(0.9).add(g.mul(0.1)), vv = m2.get(i).mul(0.999).add(g.square().mul(0.001));
-                NDArray step = mm.div(1 - Math.pow(0.9, t)).div(vv.div(1 - Math.pow(0.999, t)).sqrt().add(1e-12)).mul(lr);
-                NDArray next = p.stopGradient().sub(step);
-                next = unit ? next.clip(0, 1) : next.maximum(0);
-                for (NDArray keep : new NDArray[] {mm, vv, next}) keep.attach(m);
-                m1.set(i, mm);
-                m2.set(i, vv);
-                params.set(i, next);
-            }
-        }
     }
 
     public void close() {
