@@ -31,22 +31,34 @@ public record Relu() implements Layer {
      */
     @Override
     public NDArray[] backward(NDArray lambda, NDList p, NDArray lo, NDArray hi, NDArray lowerSlope) {
+        return backward(lambda, lines(lo, hi), lowerSlope);
+    }
+
+    /**
+     * The relaxation's lines for given bounds, shaped [B, 1, ...] to broadcast over specification rows: computed
+     * once when many back-substitutions share the bounds (the steps of alpha- and beta-CROWN).
+     */
+    public record Lines(NDArray upSlope, NDArray upOffset, NDArray active, NDArray unstable, NDArray adaptiveSlope) {}
+
+    public static Lines lines(NDArray lo, NDArray hi) {
         NDArray l = lo.minimum(0), u = hi.maximum(0);
         // On stable neurons u - l is u (active) or -l (inactive), so the same formulas give slope 1 or 0.
         NDArray width = u.sub(l).maximum(1e-300);
         NDArray upSlope = u.div(width), upOffset = l.mul(upSlope).neg();
         NDArray active = lo.gte(0).toType(lo.getDataType(), false);
         NDArray unstable = lo.lt(0).logicalAnd(hi.gt(0)).toType(lo.getDataType(), false);
-        NDArray lowSlope;
-        if (lowerSlope == null) {
-            // Adaptive choice of CROWN: slope 1 where the neuron is more positive than negative.
-            lowSlope = Layer.perSpec(active.add(unstable.mul(hi.gt(lo.neg()).toType(lo.getDataType(), false))));
-        } else {
-            lowSlope = Layer.perSpec(active).add(Layer.perSpec(unstable).mul(lowerSlope));
-        }
+        // Adaptive choice of CROWN: slope 1 where the neuron is more positive than negative.
+        NDArray adaptive = active.add(unstable.mul(hi.gt(lo.neg()).toType(lo.getDataType(), false)));
+        return new Lines(Layer.perSpec(upSlope), Layer.perSpec(upOffset), Layer.perSpec(active), Layer.perSpec(unstable),
+                Layer.perSpec(adaptive));
+    }
+
+    /** Back-substitution through the lines; {@code lowerSlope} (per row, may be null) for the unstable neurons. */
+    public static NDArray[] backward(NDArray lambda, Lines lines, NDArray lowerSlope) {
+        NDArray lowSlope = lowerSlope == null ? lines.adaptiveSlope() : lines.active().add(lines.unstable().mul(lowerSlope));
         NDArray pos = lambda.maximum(0), neg = lambda.minimum(0);
-        NDArray in = pos.mul(Layer.perSpec(upSlope)).add(neg.mul(lowSlope));
-        NDArray offset = pos.mul(Layer.perSpec(upOffset)).reshape(lambda.getShape().get(0), lambda.getShape().get(1), -1).sum(new int[] {2});
+        NDArray in = pos.mul(lines.upSlope()).add(neg.mul(lowSlope));
+        NDArray offset = pos.mul(lines.upOffset()).reshape(lambda.getShape().get(0), lambda.getShape().get(1), -1).sum(new int[] {2});
         return new NDArray[] {in, offset};
     }
 

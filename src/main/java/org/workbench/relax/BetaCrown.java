@@ -1,7 +1,9 @@
 package org.workbench.relax;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
@@ -41,6 +43,7 @@ public final class BetaCrown {
     private final int[] neuronOffset;
     private final int neurons;
     private final NDManager manager;
+    private final List<NDList> params64, params32 = new ArrayList<>();
 
     /** Root bounds over the box [lo, hi], shared by every specification bounded on it. Call {@link #close()} when done. */
     public BetaCrown(TorchNet net64, double[] lo, double[] hi) {
@@ -50,6 +53,12 @@ public final class BetaCrown {
         this.lo = lo.clone();
         this.hi = hi.clone();
         this.manager = net64.manager().newSubManager();
+        params64 = net64.params();
+        for (NDList p : params64) {
+            NDList q = new NDList();
+            for (NDArray x : p) q.add(x.toType(DataType.FLOAT32, false));
+            params32.add(q);
+        }
         Region root = Region.boxes(manager, new double[][] {lo}, new double[][] {hi}, net64.batchShape(1).getShape());
         rootBounds = prop.crown(root, manager, 512);
         for (int i = 0; i < layers.size(); i++) {
@@ -97,7 +106,7 @@ public final class BetaCrown {
             long[] shape = rootBounds.get(k)[0].getShape().getShape();
             double[] best = null;
             try (NDManager m = manager.newSubManager()) {
-                SplitTensors t = new SplitTensors(m, List.of(none), r);
+                SplitTensors t = new SplitTensors(m, List.of(none), r, DataType.FLOAT64);
                 for (int i = k; i < layers.size(); i++) t.alpha.set(i, null);
                 Adam adam = new Adam(m, t.alpha, 0.1);
                 for (int it = 0; it <= INTERMEDIATE_ITERATIONS; it++) {
@@ -106,7 +115,7 @@ public final class BetaCrown {
                         for (NDArray a : t.alpha) if (a != null) a.setRequiresGradient(true);
                         NDArray up;
                         try (GradientCollector gc = sm.getEngine().newGradientCollector()) {
-                            up = pass(spec, t, root, null, k, prop)[0];
+                            up = pass(spec, t, root, null, k, params64)[0];
                             if (it < INTERMEDIATE_ITERATIONS) gc.backward(up.sum());
                         }
                         if (it < INTERMEDIATE_ITERATIONS) adam.step(it + 1, true);
@@ -141,7 +150,15 @@ public final class BetaCrown {
      * beta. Warm starts must come from bounds of the same rows.
      */
     public List<Bounded> bound(List<Domain> domains, double[][] rows, int iterations, double lrAlpha, double lrBeta) {
-        int b = domains.size(), s = rows.length;
+        return bound(domains, java.util.Collections.nCopies(domains.size(), rows), iterations, lrAlpha, lrBeta);
+    }
+
+    /**
+     * As {@link #bound(List, double[][], int, double, double)} with each subdomain's own rows (the same number for
+     * all): subdomains of different specifications over the same box share one batch.
+     */
+    public List<Bounded> bound(List<Domain> domains, List<double[][]> rowsPer, int iterations, double lrAlpha, double lrBeta) {
+        int b = domains.size(), s = rowsPer.get(0).length;
         try (NDManager m = manager.newSubManager()) {
             double[][] los = new double[b][], his = new double[b][];
             for (int d = 0; d < b; d++) {
@@ -149,46 +166,119 @@ public final class BetaCrown {
                 his[d] = hi;
             }
             Region region = Region.boxes(m, los, his, net.batchShape(b).getShape());
-            int outs = rows[0].length;
+            int outs = rowsPer.get(0)[0].length;
             double[] spec = new double[b * s * outs];
-            for (int d = 0; d < b; d++)
-                for (int r = 0; r < s; r++) System.arraycopy(rows[r], 0, spec, (d * s + r) * outs, outs);
-            SplitTensors t = new SplitTensors(m, domains, s);
-            // Every iterate's bound is sound (any slopes in [0, 1] and multipliers >= 0 are), so the smallest is kept.
-            double[] best = null;
+            for (int d = 0; d < b; d++) {
+                if (rowsPer.get(d).length != s) throw new IllegalArgumentException("subdomains of one batch need as many rows each");
+                for (int r = 0; r < s; r++) System.arraycopy(rowsPer.get(d)[r], 0, spec, (d * s + r) * outs, outs);
+            }
+            // The slopes and multipliers are searched in SEARCH_TYPE (float32 runs the passes about twice as fast);
+            // the bound reported is a float64 pass with each subdomain's best iterate, and any slopes in [0, 1] and
+            // multipliers >= 0 give a sound bound, so the search's rounding cannot make it unsound.
+            SplitTensors t = new SplitTensors(m, domains, s, SEARCH_TYPE);
+            Region searchRegion = SEARCH_TYPE == DataType.FLOAT64 ? region
+                    : new Region(region.center().toType(SEARCH_TYPE, false), region.lo().toType(SEARCH_TYPE, false),
+                                 region.hi().toType(SEARCH_TYPE, false), region.norm(), region.eps());
+            List<NDList> searchParams = SEARCH_TYPE == DataType.FLOAT64 ? params64 : params32;
+            BestIterate best = new BestIterate(b, s, t);
             Adam adamAlpha = new Adam(m, t.alpha, lrAlpha), adamBeta = new Adam(m, t.beta, lrBeta);
-            for (int it = 0; it < iterations; it++) {
+            for (int it = 0; it <= iterations; it++) {
                 try (NDManager sm = m.newSubManager()) {
                     // Created here so that the back-substitution's tensors belong to this step's manager.
-                    NDArray specT = sm.create(spec, new Shape(b, s, outs));
-                    for (NDArray a : t.alpha) if (a != null) a.setRequiresGradient(true);
-                    for (NDArray a : t.beta) if (a != null) a.setRequiresGradient(true);
+                    NDArray specT = sm.create(spec, new Shape(b, s, outs)).toType(SEARCH_TYPE, false);
+                    boolean step = it < iterations;
+                    for (NDArray a : t.alpha) if (a != null) a.setRequiresGradient(step);
+                    for (NDArray a : t.beta) if (a != null) a.setRequiresGradient(step);
                     NDArray up;
                     try (GradientCollector gc = sm.getEngine().newGradientCollector()) {
-                        up = pass(specT, t, region, null, layers.size(), prop)[0];
-                        gc.backward(up.sum());
+                        up = pass(specT, t, searchRegion, null, layers.size(), searchParams)[0];
+                        if (step) gc.backward(up.sum());
                     }
-                    best = min(best, up.stopGradient().toDoubleArray());
-                    adamAlpha.step(it + 1, true);
-                    adamBeta.step(it + 1, false);
+                    best.offer(up.stopGradient().toType(DataType.FLOAT64, false).toDoubleArray(), t);
+                    if (step) {
+                        adamAlpha.step(it + 1, true);
+                        adamBeta.step(it + 1, false);
+                    }
+                }
+            }
+            // The last iterate seeds the children (the search goes on from where it stopped) and names the branch;
+            // the best iterate, re-evaluated in float64 when searched in float32, may give the smaller bound.
+            SplitTensors last = t;
+            if (SEARCH_TYPE != DataType.FLOAT64) {
+                last = new SplitTensors(m, domains, s, DataType.FLOAT64);
+                for (int i = 0; i < layers.size(); i++) {
+                    if (t.alpha.get(i) != null) last.alpha.set(i, t.alpha.get(i).stopGradient().toType(DataType.FLOAT64, false));
+                    if (t.beta.get(i) != null) last.beta.set(i, t.beta.get(i).stopGradient().toType(DataType.FLOAT64, false));
                 }
             }
             List<NDArray> reluCoef = new ArrayList<>();
-            NDArray[] r = pass(m.create(spec, new Shape(b, s, outs)), t, region, reluCoef, layers.size(), prop);
-            best = min(best, r[0].toDoubleArray());
-            NDArray inCoef = r[1];
-            return results(domains, s, t, best, reluCoef, inCoef);
+            NDArray specT = m.create(spec, new Shape(b, s, outs));
+            NDArray[] r = pass(specT, last, region, reluCoef, layers.size(), params64);
+            double[] upper = r[0].toDoubleArray();
+            double[] atBest = best.value;
+            if (SEARCH_TYPE != DataType.FLOAT64) {
+                SplitTensors bestT = new SplitTensors(m, domains, s, DataType.FLOAT64);
+                best.install(m, bestT);
+                atBest = pass(specT, bestT, region, null, layers.size(), params64)[0].toDoubleArray();
+            }
+            for (int q = 0; q < upper.length; q++) upper[q] = Math.min(upper[q], atBest[q]);
+            return results(domains, s, last, upper, reluCoef, r[1]);
         }
     }
 
-    private static double[] min(double[] a, double[] b) {
-        if (a == null) return b;
-        for (int k = 0; k < a.length; k++) a[k] = Math.min(a[k], b[k]);
-        return a;
+    /** The type the slopes and multipliers are searched in ({@code -Dworkbench.bab.float64=true}: float64). */
+    static final DataType SEARCH_TYPE = Boolean.getBoolean("workbench.bab.float64") ? DataType.FLOAT64 : DataType.FLOAT32;
+
+    /** Per subdomain and row, the slopes and multipliers of the iterate with the smallest bound so far. */
+    private final class BestIterate {
+        private final int b, s;
+        private final double[] value;
+        private final List<float[]> alpha = new ArrayList<>(), beta = new ArrayList<>();
+
+        BestIterate(int b, int s, SplitTensors t) {
+            this.b = b;
+            this.s = s;
+            value = new double[b * s];
+            java.util.Arrays.fill(value, Double.POSITIVE_INFINITY);
+            for (int i = 0; i < layers.size(); i++) {
+                alpha.add(t.alpha.get(i) == null ? null : new float[(int) t.alpha.get(i).size()]);
+                beta.add(t.beta.get(i) == null ? null : new float[(int) t.beta.get(i).size()]);
+            }
+        }
+
+        void offer(double[] up, SplitTensors t) {
+            boolean any = false;
+            for (int q = 0; q < up.length; q++) any |= up[q] < value[q];
+            if (!any) return;
+            for (int i = 0; i < layers.size(); i++) {
+                float[] a = alpha.get(i) == null ? null : t.alpha.get(i).toType(DataType.FLOAT32, false).toFloatArray();
+                float[] be = beta.get(i) == null ? null : t.beta.get(i).toType(DataType.FLOAT32, false).toFloatArray();
+                for (int q = 0; q < up.length; q++) {
+                    if (!(up[q] < value[q])) continue;
+                    // Tensors are [B, S, neurons]: row q = d * s + r owns one contiguous slice.
+                    if (a != null) copySlice(a, alpha.get(i), q, b * s);
+                    if (be != null) copySlice(be, beta.get(i), q, b * s);
+                }
+            }
+            for (int q = 0; q < up.length; q++) value[q] = Math.min(value[q], up[q]);
+        }
+
+        /** Puts the best slopes and multipliers into t (float64). */
+        void install(NDManager m, SplitTensors t) {
+            for (int i = 0; i < layers.size(); i++) {
+                if (alpha.get(i) != null) t.alpha.set(i, m.create(alpha.get(i), t.alpha.get(i).getShape()).toType(DataType.FLOAT64, false));
+                if (beta.get(i) != null) t.beta.set(i, m.create(beta.get(i), t.beta.get(i).getShape()).toType(DataType.FLOAT64, false));
+            }
+        }
+
+        private static void copySlice(float[] from, float[] to, int q, int slices) {
+            int len = from.length / slices;
+            System.arraycopy(from, q * len, to, q * len, len);
+        }
     }
 
     /** One back-substitution: {upper bounds [B, S], input coefficients}; fills coefficients on ReLU outputs when asked. */
-    private NDArray[] pass(NDArray spec, SplitTensors t, Region region, List<NDArray> reluCoef, int from, Propagation prop) {
+    private NDArray[] pass(NDArray spec, SplitTensors t, Region region, List<NDArray> reluCoef, int from, List<NDList> params) {
         if (reluCoef != null) {
             reluCoef.clear();
             for (int i = 0; i < layers.size(); i++) reluCoef.add(null);
@@ -196,7 +286,8 @@ public final class BetaCrown {
         NDArray lambda = spec, offset = null;
         for (int i = from - 1; i >= 0; i--) {
             if (reluCoef != null && layers.get(i) instanceof Relu) reluCoef.set(i, lambda.stopGradient());
-            NDArray[] r = layers.get(i).backward(lambda, prop.params(i), t.lo.get(i), t.hi.get(i), t.alpha.get(i));
+            NDArray[] r = t.lines.get(i) != null ? Relu.backward(lambda, t.lines.get(i), t.alpha.get(i))
+                    : layers.get(i).backward(lambda, params.get(i), t.lo.get(i), t.hi.get(i), t.alpha.get(i));
             lambda = r[0];
             offset = offset == null ? r[1] : offset.add(r[1]);
             if (t.beta.get(i) != null) lambda = lambda.add(t.beta.get(i).mul(t.sign.get(i)));
@@ -275,16 +366,18 @@ public final class BetaCrown {
     private final class SplitTensors {
         final List<NDArray> lo = new ArrayList<>(), hi = new ArrayList<>(), sign = new ArrayList<>(), alpha = new ArrayList<>(), beta = new ArrayList<>();
         final List<double[]> loV = new ArrayList<>(), hiV = new ArrayList<>();
+        final List<Relu.Lines> lines = new ArrayList<>();
 
-        SplitTensors(NDManager m, List<Domain> domains, int s) {
+        SplitTensors(NDManager m, List<Domain> domains, int s, DataType type) {
             int b = domains.size();
             for (int i = 0; i < layers.size(); i++) {
                 if (!(layers.get(i) instanceof Relu)) {
-                    lo.add(rootBounds.get(i)[0]);
-                    hi.add(rootBounds.get(i)[1]);
+                    lo.add(rootBounds.get(i)[0].toType(type, false));
+                    hi.add(rootBounds.get(i)[1].toType(type, false));
                     for (List<NDArray> x : List.of(sign, alpha, beta)) x.add(null);
                     loV.add(null);
                     hiV.add(null);
+                    lines.add(null);
                     continue;
                 }
                 int n = rootLo.get(i).length;
@@ -313,13 +406,14 @@ public final class BetaCrown {
                                     : (u[k * n + j] > -l[k * n + j] ? 1 : 0);
                 }
                 long[] shape = rootBounds.get(i)[0].getShape().getShape();
-                lo.add(m.create(l, withBatch(shape, b, -1)));
-                hi.add(m.create(u, withBatch(shape, b, -1)));
+                lo.add(m.create(l, withBatch(shape, b, -1)).toType(type, false));
+                hi.add(m.create(u, withBatch(shape, b, -1)).toType(type, false));
+                lines.add(Relu.lines(lo.get(i), hi.get(i)));
                 loV.add(l);
                 hiV.add(u);
-                alpha.add(m.create(a, withBatch(shape, b, s)));
-                sign.add(anySplit ? m.create(sg, withBatch(shape, b, 1)) : null);
-                beta.add(anySplit ? m.create(be, withBatch(shape, b, s)) : null);
+                alpha.add(m.create(a, withBatch(shape, b, s)).toType(type, false));
+                sign.add(anySplit ? m.create(sg, withBatch(shape, b, 1)).toType(type, false) : null);
+                beta.add(anySplit ? m.create(be, withBatch(shape, b, s)).toType(type, false) : null);
             }
         }
     }

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.PriorityQueue;
 import org.workbench.net.TorchNet;
 import org.workbench.relax.NeuronBounds;
 import org.workbench.spec.LinearConstraint;
@@ -12,12 +13,21 @@ import org.workbench.spec.LinearConstraint;
  * Branch and bound on the input box (for low-dimensional inputs such as ACAS Xu's five): CROWN bounds every
  * constraint over a batch of boxes; a box is safe when each unsafe conjunction has a constraint that cannot
  * hold anywhere in it; otherwise its centre is tried as a counterexample and it is split in two along the input
- * with the largest influence on its bounds (width times the magnitude of CROWN's input coefficients).
+ * with the largest influence on its bounds (width times the magnitude of CROWN's input coefficients). Open boxes
+ * are taken best first: those whose parent's bound leaves the most room to meet an unsafe conjunction. Proving
+ * needs every box anyway, so the order costs nothing there, and a rare counterexample is reached far sooner than by
+ * a depth-first sweep (ACAS Xu 1_9 property 7: found in 76 s, not in 116 s depth first) or by following the
+ * centres that come closest (stuck in one basin, as gradient search is).
  */
 final class InputSplit {
     /** Outcome of a search: SAFE (every box closed), FOUND (x is a counterexample), or UNKNOWN (time out). */
     record Outcome(String status, double[] x, long boxes) {}
 
+    /** An open box; {@code priority} is its parent's bound on how far an unsafe conjunction can be met (smaller first). */
+    private record Box(double[] lo, double[] hi, double priority) {}
+
+    private static final int QUEUE_CAP = Integer.getInteger("workbench.split.queueCap", 2_000_000);
+    private static final boolean DEBUG = Boolean.getBoolean("workbench.split.debug");
     private final TorchNet net64;
     private final Falsifier falsifier;
     private final int batch;
@@ -47,18 +57,21 @@ final class InputSplit {
         }
         double[] span = new double[lo.length];
         for (int k = 0; k < lo.length; k++) span[k] = Math.max(hi[k] - lo[k], 1e-300);
-        Deque<double[][]> queue = new ArrayDeque<>();
-        queue.add(new double[][] {lo.clone(), hi.clone()});
+        PriorityQueue<Box> queue = new PriorityQueue<>((a, b) -> Double.compare(a.priority(), b.priority()));
+        queue.add(new Box(lo.clone(), hi.clone(), 0));
+        // Best first would keep every open box; past QUEUE_CAP children go depth first, which needs no more memory.
+        Deque<Box> stack = new ArrayDeque<>();
         long boxes = 0;
-        while (!queue.isEmpty()) {
+        while (!queue.isEmpty() || !stack.isEmpty()) {
             if (System.nanoTime() > deadlineNanos) return new Outcome("unknown", null, boxes);
-            List<double[][]> part = new ArrayList<>();
-            while (!queue.isEmpty() && part.size() < batch) part.add(queue.pollLast());
+            List<Box> part = new ArrayList<>();
+            while (!stack.isEmpty() && part.size() < batch) part.add(stack.pollLast());
+            while (!queue.isEmpty() && part.size() < batch) part.add(queue.poll());
             boxes += part.size();
             double[][] bl = new double[part.size()][], bh = new double[part.size()][], centres = new double[part.size()][];
             for (int i = 0; i < part.size(); i++) {
-                bl[i] = part.get(i)[0];
-                bh[i] = part.get(i)[1];
+                bl[i] = part.get(i).lo();
+                bh[i] = part.get(i).hi();
                 centres[i] = new double[lo.length];
                 for (int k = 0; k < lo.length; k++) centres[i][k] = (bl[i][k] + bh[i][k]) / 2;
             }
@@ -72,6 +85,7 @@ final class InputSplit {
             List<LinearConstraint> closestConj = null;
             for (int i = 0; i < part.size(); i++) {
                 boolean open = false;
+                double priority = Double.POSITIVE_INFINITY;
                 for (int[] g : groups) {
                     boolean impossible = false;
                     for (int r : g) if (Verifier.impossible(-up[i][r], all.get(r).rhs())) impossible = true;
@@ -82,6 +96,10 @@ final class InputSplit {
                     if (Falsifier.satisfies(conj, y[i])) return new Outcome("found", centres[i], boxes);
                     double t = Double.NEGATIVE_INFINITY;
                     for (LinearConstraint c : conj) t = Math.max(t, c.excess(y[i]));
+                    // How far the relaxation lets the conjunction be violated: its weakest constraint's lower bound.
+                    double room = Double.NEGATIVE_INFINITY;
+                    for (int r : g) room = Math.max(room, -up[i][r] - all.get(r).rhs());
+                    priority = Math.min(priority, room);
                     if (t < closest) {
                         closest = t;
                         closestBox = i;
@@ -113,9 +131,17 @@ final class InputSplit {
                 double[] h1 = bh[i].clone(), l2 = bl[i].clone();
                 h1[dim] = mid;
                 l2[dim] = mid;
-                queue.add(new double[][] {bl[i], h1});
-                queue.add(new double[][] {l2, bh[i]});
+                Box first = new Box(bl[i], h1, priority), second = new Box(l2, bh[i], priority);
+                if (queue.size() < QUEUE_CAP) {
+                    queue.add(first);
+                    queue.add(second);
+                } else {
+                    stack.add(first);
+                    stack.add(second);
+                }
             }
+            if (DEBUG && boxes % (batch * 40L) < batch)
+                System.err.printf("split: %d boxes, %d queued, best room %.6f%n", boxes, queue.size() + stack.size(), queue.isEmpty() ? Double.NaN : queue.peek().priority());
             if (closestBox >= 0) {
                 double[] x = falsifier.search(bl[closestBox], bh[closestBox], closestConj, 4, 15);
                 if (x != null) return new Outcome("found", x, boxes);

@@ -39,6 +39,8 @@ final class ReluSplit {
     private long domains;
     private int round;
     private Outcome outcome;
+    private List<BetaCrown.Domain> pendingChildren = List.of();
+    private List<BetaCrown.Bounded> pendingParents = List.of();
 
     /** Bounds the root (the whole box) for the conjunction; {@link #step()} then works down the open subdomains. */
     ReluSplit(TorchNet net64, Falsifier falsifier, int parentsPerRound, BetaCrown bc, double[] lo, double[] hi, List<LinearConstraint> conj) {
@@ -75,45 +77,112 @@ final class ReluSplit {
     }
 
     /**
-     * One round: checks the subdomains bounded last (candidates, search), then splits the most open ones and bounds
-     * their children. Returns the outcome once there is one, else null.
+     * One round on its own: checks the subdomains bounded last, splits the most open ones and bounds their children.
+     * Returns the outcome once there is one, else null.
      */
     Outcome step() {
-        if (outcome != null) return outcome;
+        List<BetaCrown.Domain> children = propose(2 * parentsPerRound);
+        if (children == null) return outcome;
+        take(bc.bound(children, rows, ITERATIONS, LR_ALPHA, LR_BETA));
+        return null;
+    }
+
+    /**
+     * Rounds of several searches over the same box, their children bounded in shared batches (one per number of
+     * rows): a search whose frontier is small no longer pays a whole batch's fixed cost alone. Stops at the first
+     * counterexample or "unknown", or when every search is safe; returns null at the deadline.
+     */
+    static Outcome runTogether(List<ReluSplit> searches, BetaCrown bc, int childrenPerRound, long deadlineNanos) {
+        List<ReluSplit> active = new ArrayList<>(searches);
+        while (!active.isEmpty()) {
+            if (System.nanoTime() > deadlineNanos) return null;
+            int share = Math.max(2, childrenPerRound / active.size());
+            java.util.Map<Integer, List<ReluSplit>> byRows = new java.util.TreeMap<>();
+            java.util.Map<ReluSplit, List<BetaCrown.Domain>> asked = new java.util.HashMap<>();
+            for (java.util.Iterator<ReluSplit> it = active.iterator(); it.hasNext(); ) {
+                ReluSplit s = it.next();
+                List<BetaCrown.Domain> children = s.propose(share);
+                if (children == null) {
+                    if (!s.outcome.status().equals("safe")) return s.outcome;
+                    it.remove();
+                    continue;
+                }
+                asked.put(s, children);
+                byRows.computeIfAbsent(s.rows.length, k -> new ArrayList<>()).add(s);
+            }
+            for (List<ReluSplit> group : byRows.values()) {
+                List<BetaCrown.Domain> batch = new ArrayList<>();
+                List<double[][]> rowsPer = new ArrayList<>();
+                for (ReluSplit s : group)
+                    for (BetaCrown.Domain d : asked.get(s)) {
+                        batch.add(d);
+                        rowsPer.add(s.rows);
+                    }
+                List<BetaCrown.Bounded> bounded = bc.bound(batch, rowsPer, ITERATIONS, LR_ALPHA, LR_BETA);
+                int at = 0;
+                for (ReluSplit s : group) {
+                    int n = asked.get(s).size();
+                    s.take(bounded.subList(at, at + n));
+                    at += n;
+                }
+            }
+        }
+        return new Outcome("safe", null, 0);
+    }
+
+    /**
+     * Checks the subdomains bounded last (candidates, search), then picks up to {@code maxChildren} children of the
+     * most open ones; null once the outcome is known.
+     */
+    private List<BetaCrown.Domain> propose(int maxChildren) {
+        if (outcome != null) return null;
         double[] x = check(fresh, conj, lo, hi, round);
-        if (x != null) return outcome = new Outcome("found", x, domains);
+        if (x != null) {
+            outcome = new Outcome("found", x, domains);
+            return null;
+        }
         for (Node n : fresh) {
             if (n.bounded().branch() == null) stuck = true; // every neuron fixed and still open: the bound cannot decide it
             else open.add(n);
         }
         fresh = new ArrayList<>();
-        if (open.isEmpty()) return outcome = new Outcome(stuck ? "unknown" : "safe", null, domains);
+        if (open.isEmpty()) {
+            outcome = new Outcome(stuck ? "unknown" : "safe", null, domains);
+            return null;
+        }
         // Open subdomains hold their slopes (a few KB each): past most of the heap, give up rather than fail.
         Runtime rt = Runtime.getRuntime();
         if (rt.totalMemory() - rt.freeMemory() > 0.85 * rt.maxMemory()) {
             System.gc();
-            if (rt.totalMemory() - rt.freeMemory() > 0.85 * rt.maxMemory()) return outcome = new Outcome("unknown", null, domains);
+            if (rt.totalMemory() - rt.freeMemory() > 0.85 * rt.maxMemory()) {
+                outcome = new Outcome("unknown", null, domains);
+                return null;
+            }
         }
         if (DEBUG && round % 20 == 0) System.err.printf("bab: round %d, %d domains, %d open, worst %.6f%n", round, domains, open.size(), open.peek().openness());
         List<BetaCrown.Domain> children = new ArrayList<>();
-        List<BetaCrown.Bounded> parents = new ArrayList<>();
-        while (!open.isEmpty() && children.size() < 2 * parentsPerRound) {
+        pendingParents = new ArrayList<>();
+        while (!open.isEmpty() && children.size() + 2 <= Math.max(2, maxChildren)) {
             Node p = open.poll();
             for (boolean active : new boolean[] {true, false}) {
                 children.add(child(p, p.bounded().branch(), active));
-                parents.add(p.bounded());
+                pendingParents.add(p.bounded());
             }
         }
-        List<BetaCrown.Bounded> bounded = bc.bound(children, rows, ITERATIONS, LR_ALPHA, LR_BETA);
-        domains += children.size();
+        pendingChildren = children;
+        return children;
+    }
+
+    /** Takes the bounds of the children {@link #propose} gave. */
+    private void take(List<BetaCrown.Bounded> bounded) {
+        domains += pendingChildren.size();
         round++;
-        for (int i = 0; i < children.size(); i++) {
+        for (int i = 0; i < pendingChildren.size(); i++) {
             // A subdomain's bound holds for its children too: each keeps the better of the two.
-            double[] up = bounded.get(i).upper(), parentUp = parents.get(i).upper();
+            double[] up = bounded.get(i).upper(), parentUp = pendingParents.get(i).upper();
             for (int r = 0; r < up.length; r++) up[r] = Math.min(up[r], parentUp[r]);
-            if (!closed(bounded.get(i), conj)) fresh.add(new Node(children.get(i), bounded.get(i), openness(bounded.get(i), conj)));
+            if (!closed(bounded.get(i), conj)) fresh.add(new Node(pendingChildren.get(i), bounded.get(i), openness(bounded.get(i), conj)));
         }
-        return null;
     }
 
     private static BetaCrown.Domain child(Node p, BetaCrown.Split s, boolean active) {

@@ -84,28 +84,18 @@ public final class Verifier {
             return new Closed(true, null);
         }
         BetaCrown bc = new BetaCrown(net64, region.lo(), region.hi());
-        List<ReluSplit> all = new ArrayList<>();
+        List<ReluSplit> searches = new ArrayList<>();
         try {
-            // The conjunctions take rounds in turn: a counterexample may sit in any of them, and a search stuck on
-            // one must not starve the others.
-            List<ReluSplit> searches = new ArrayList<>();
             for (List<LinearConstraint> conj : open)
                 searches.add(new ReluSplit(net64, falsifier, Integer.getInteger("workbench.bab.batch", 128), bc, region.lo(), region.hi(), conj));
-            all.addAll(searches);
-            while (!searches.isEmpty()) {
-                if (System.nanoTime() > deadline) break;
-                for (java.util.Iterator<ReluSplit> it = searches.iterator(); it.hasNext(); ) {
-                    ReluSplit s = it.next();
-                    ReluSplit.Outcome o = s.step();
-                    if (o == null) continue;
-                    if (o.status().equals("found")) return new Closed(false, o.x());
-                    if (o.status().equals("unknown")) return new Closed(false, null);
-                    it.remove();
-                }
-            }
-            return new Closed(searches.isEmpty(), null);
+            // The conjunctions go on together, their subdomains bounded in shared batches: a counterexample may sit in
+            // any of them, and a search stuck on one must not starve the others.
+            ReluSplit.Outcome o = ReluSplit.runTogether(searches, bc, 2 * Integer.getInteger("workbench.bab.batch", 128), deadline);
+            if (o == null) return new Closed(false, null);
+            if (o.status().equals("found")) return new Closed(false, o.x());
+            return new Closed(o.status().equals("safe"), null);
         } finally {
-            for (ReluSplit s : all) boxes += s.domains();
+            for (ReluSplit s : searches) boxes += s.domains();
             bc.close();
         }
     }
