@@ -17,7 +17,8 @@ import org.workbench.spec.LinearConstraint;
  * are taken best first: those whose parent's bound leaves the most room to meet an unsafe conjunction. Proving
  * needs every box anyway, so the order costs nothing there, and a rare counterexample is reached far sooner than by
  * a depth-first sweep (ACAS Xu 1_9 property 7: found in 76 s, not in 116 s depth first) or by following the
- * centres that come closest (stuck in one basin, as gradient search is).
+ * centres that come closest (stuck in one basin, as gradient search is). Each round, the box with the most room
+ * also gets a short gradient search.
  */
 final class InputSplit {
     /** Outcome of a search: SAFE (every box closed), FOUND (x is a counterexample), or UNKNOWN (time out). */
@@ -78,11 +79,12 @@ final class InputSplit {
             double[][] influence = new double[part.size()][lo.length];
             double[][] up = NeuronBounds.upperAndInfluence(net64, bl, bh, rows, NeuronBounds.Method.CROWN, influence);
             double[][] y = net64.logits(centres);
-            // The open box whose centre comes closest to satisfying a conjunction gets a short gradient search:
-            // rare counterexamples sit in boxes the bounds cannot close, long before centres land on them.
-            double closest = Double.POSITIVE_INFINITY;
-            int closestBox = -1;
-            List<LinearConstraint> closestConj = null;
+            // The open box whose bound leaves a conjunction the most room gets a short gradient search: rare
+            // counterexamples sit in boxes the bounds cannot close, long before centres land on them, and the
+            // centre that comes closest leads into one basin again and again.
+            double mostRoom = Double.POSITIVE_INFINITY;
+            int roomiestBox = -1;
+            List<LinearConstraint> roomiestConj = null;
             for (int i = 0; i < part.size(); i++) {
                 boolean open = false;
                 double priority = Double.POSITIVE_INFINITY;
@@ -94,16 +96,14 @@ final class InputSplit {
                     List<LinearConstraint> conj = new ArrayList<>();
                     for (int r : g) conj.add(all.get(r));
                     if (Falsifier.satisfies(conj, y[i])) return new Outcome("found", centres[i], boxes);
-                    double t = Double.NEGATIVE_INFINITY;
-                    for (LinearConstraint c : conj) t = Math.max(t, c.excess(y[i]));
                     // How far the relaxation lets the conjunction be violated: its weakest constraint's lower bound.
                     double room = Double.NEGATIVE_INFINITY;
                     for (int r : g) room = Math.max(room, -up[i][r] - all.get(r).rhs());
                     priority = Math.min(priority, room);
-                    if (t < closest) {
-                        closest = t;
-                        closestBox = i;
-                        closestConj = conj;
+                    if (room < mostRoom) {
+                        mostRoom = room;
+                        roomiestBox = i;
+                        roomiestConj = conj;
                     }
                 }
                 if (!open) continue;
@@ -142,8 +142,8 @@ final class InputSplit {
             }
             if (DEBUG && boxes % (batch * 40L) < batch)
                 System.err.printf("split: %d boxes, %d queued, best room %.6f%n", boxes, queue.size() + stack.size(), queue.isEmpty() ? Double.NaN : queue.peek().priority());
-            if (closestBox >= 0) {
-                double[] x = falsifier.search(bl[closestBox], bh[closestBox], closestConj, 4, 15);
+            if (roomiestBox >= 0) {
+                double[] x = falsifier.search(bl[roomiestBox], bh[roomiestBox], roomiestConj, 4, 15);
                 if (x != null) return new Outcome("found", x, boxes);
             }
         }
