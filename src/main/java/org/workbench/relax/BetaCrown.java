@@ -47,6 +47,11 @@ public final class BetaCrown {
 
     /** Root bounds over the box [lo, hi], shared by every specification bounded on it. Call {@link #close()} when done. */
     public BetaCrown(TorchNet net64, double[] lo, double[] hi) {
+        this(net64, lo, hi, Long.MAX_VALUE);
+    }
+
+    /** As above; past {@code deadlineNanos} (System.nanoTime()) the remaining layers keep CROWN's bounds. */
+    public BetaCrown(TorchNet net64, double[] lo, double[] hi, long deadlineNanos) {
         this.net = net64;
         this.prop = new Propagation(net64);
         this.layers = net64.network().layers();
@@ -65,7 +70,7 @@ public final class BetaCrown {
             rootLo.add(rootBounds.get(i)[0].toDoubleArray());
             rootHi.add(rootBounds.get(i)[1].toDoubleArray());
         }
-        if (INTERMEDIATE_ITERATIONS > 0) tightenIntermediate(root);
+        if (INTERMEDIATE_ITERATIONS > 0) tightenIntermediate(root, deadlineNanos);
         neuronOffset = new int[layers.size()];
         int off = 0;
         for (int i = 0; i < layers.size(); i++) {
@@ -84,11 +89,12 @@ public final class BetaCrown {
      * smallest bound seen is intersected with CROWN's. Layers are taken in order, so each uses the tightened ones
      * before it.
      */
-    private void tightenIntermediate(Region root) {
+    private void tightenIntermediate(Region root, long deadlineNanos) {
         Domain none = new Domain(List.of(), null, null);
         boolean reluBefore = false;
         for (int k = 0; k < layers.size(); k++) {
             if (!(layers.get(k) instanceof Relu)) continue;
+            if (System.nanoTime() > deadlineNanos) return;
             if (!reluBefore) {
                 reluBefore = true;
                 continue;
@@ -129,6 +135,15 @@ public final class BetaCrown {
                 int j = unstable.get(q);
                 u[j] = Math.min(u[j], best[q]);
                 l[j] = Math.max(l[j], -best[unstable.size() + q]);
+            }
+            if (Boolean.getBoolean("workbench.bab.debug")) {
+                int still = 0;
+                double width = 0;
+                for (int j : unstable) {
+                    if (l[j] < 0 && u[j] > 0) still++;
+                    width += u[j] - l[j];
+                }
+                System.err.printf("bab: layer %d: %d unstable after CROWN, %d after alpha, mean width %.4f%n", k, unstable.size(), still, width / unstable.size());
             }
             Shape sh = new Shape(shape);
             rootBounds.set(k, new NDArray[] {manager.create(l, sh), manager.create(u, sh)});

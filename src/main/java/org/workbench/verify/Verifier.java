@@ -83,11 +83,13 @@ public final class Verifier {
             }
             return new Closed(true, null);
         }
-        BetaCrown bc = new BetaCrown(net64, region.lo(), region.hi());
+        BetaCrown bc = new BetaCrown(net64, region.lo(), region.hi(), deadline);
         List<ReluSplit> searches = new ArrayList<>();
         try {
-            for (List<LinearConstraint> conj : open)
+            for (List<LinearConstraint> conj : open) {
+                if (System.nanoTime() > deadline) return new Closed(false, null);
                 searches.add(new ReluSplit(net64, falsifier, Integer.getInteger("workbench.bab.batch", 128), bc, region.lo(), region.hi(), conj));
+            }
             // The conjunctions go on together, their subdomains bounded in shared batches: a counterexample may sit in
             // any of them, and a search stuck on one must not starve the others.
             ReluSplit.Outcome o = ReluSplit.runTogether(searches, bc, 2 * Integer.getInteger("workbench.bab.batch", 128), deadline);
