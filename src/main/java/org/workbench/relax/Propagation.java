@@ -27,6 +27,17 @@ final class Propagation {
         return layers.size();
     }
 
+    /**
+     * A ReLU's relaxation lines for one {lo, hi} pair, computed once: every later layer's back-substitution
+     * passes through them (a fifth of CROWN's time on ACAS Xu went into recomputing them). Pairs are replaced,
+     * never changed, when bounds tighten, so the pair itself is the key.
+     */
+    private Relu.Lines lines(NDArray[] bounds) {
+        return lines.computeIfAbsent(bounds, b -> Relu.lines(b[0], b[1]));
+    }
+
+    private final java.util.Map<NDArray[], Relu.Lines> lines = new java.util.IdentityHashMap<>();
+
     /** Interval bounds of every layer's input, and of the output at index size(). */
     List<NDArray[]> interval(Region region) {
         List<NDArray[]> out = new ArrayList<>();
@@ -52,7 +63,8 @@ final class Propagation {
         NDArray offset = null;
         for (int i = k - 1; i >= 0; i--) {
             NDArray slope = slopes == null ? null : slopes.get(i);
-            NDArray[] r = layers.get(i).backward(lambda, net.params().get(i), bounds.get(i)[0], bounds.get(i)[1], slope);
+            NDArray[] r = layers.get(i) instanceof Relu ? Relu.backward(lambda, lines(bounds.get(i)), slope)
+                    : layers.get(i).backward(lambda, net.params().get(i), bounds.get(i)[0], bounds.get(i)[1], slope);
             lambda = r[0];
             offset = offset == null ? r[1] : offset.add(r[1]);
         }
