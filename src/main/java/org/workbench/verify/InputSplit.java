@@ -63,7 +63,9 @@ final class InputSplit {
         // Best first would keep every open box; past QUEUE_CAP children go depth first, which needs no more memory.
         Deque<Box> stack = new ArrayDeque<>();
         long boxes = 0;
+        Progress progress = new Progress("input split", deadlineNanos);
         while (!queue.isEmpty() || !stack.isEmpty()) {
+            progress.report(boxes, queue.size() + stack.size(), queue.isEmpty() ? Double.NaN : -queue.peek().priority());
             if (System.nanoTime() > deadlineNanos) return new Outcome("unknown", null, boxes);
             List<Box> part = new ArrayList<>();
             while (!stack.isEmpty() && part.size() < batch) part.add(stack.pollLast());

@@ -94,8 +94,17 @@ final class ReluSplit {
      */
     static Outcome runTogether(List<ReluSplit> searches, BetaCrown bc, int childrenPerRound, long deadlineNanos) {
         List<ReluSplit> active = new ArrayList<>(searches);
+        Progress progress = new Progress("relu split", deadlineNanos);
         while (!active.isEmpty()) {
             if (System.nanoTime() > deadlineNanos) return null;
+            long done = 0, openNow = 0;
+            double weakest = Double.NEGATIVE_INFINITY;
+            for (ReluSplit s : searches) {
+                done += s.domains;
+                openNow += s.open.size() + s.fresh.size();
+                if (!s.open.isEmpty()) weakest = Math.max(weakest, s.open.peek().openness());
+            }
+            progress.report(done, openNow, weakest);
             int share = Math.max(2, childrenPerRound / active.size());
             java.util.Map<Integer, List<ReluSplit>> byRows = new java.util.TreeMap<>();
             java.util.Map<ReluSplit, List<BetaCrown.Domain>> asked = new java.util.HashMap<>();
