@@ -27,18 +27,30 @@ final class Adam {
 
     /** Step t (from 1), then back onto [0, 1] (unit) or [0, inf). Gradients must have been computed. */
     void step(int t, boolean unit) {
-        for (int i = 0; i < params.size(); i++) {
-            NDArray p = params.get(i);
-            if (p == null) continue;
-            NDArray g = p.getGradient();
-            NDArray mm = m1.get(i).mul(0.9).add(g.mul(0.1)), vv = m2.get(i).mul(0.999).add(g.square().mul(0.001));
-            NDArray step = mm.div(1 - Math.pow(0.9, t)).div(vv.div(1 - Math.pow(0.999, t)).sqrt().add(1e-12)).mul(lr);
-            NDArray next = p.stopGradient().sub(step);
-            next = unit ? next.clip(0, 1) : next.maximum(0);
-            for (NDArray keep : new NDArray[] {mm, vv, next}) keep.attach(m);
-            m1.set(i, mm);
-            m2.set(i, vv);
-            params.set(i, next);
+        // Bias corrections folded into one step size (the same update as m̂ / (sqrt(v̂) + eps)); the moments are
+        // updated in place and every temporary lives in a manager closed at the end, so a step allocates little.
+        double c1 = 1 - Math.pow(0.9, t), c2 = 1 - Math.pow(0.999, t);
+        double stepSize = lr * Math.sqrt(c2) / c1, eps = 1e-12 * Math.sqrt(c2);
+        try (NDManager tmp = m.newSubManager()) {
+            for (int i = 0; i < params.size(); i++) {
+                NDArray p = params.get(i);
+                if (p == null) continue;
+                NDArray g = p.getGradient();
+                g.attach(tmp);
+                m1.get(i).muli(0.9).addi(g.mul(0.1));
+                m2.get(i).muli(0.999).addi(g.square().muli(0.001));
+                NDArray denominator = m2.get(i).sqrt();
+                denominator.attach(tmp);
+                NDArray update = m1.get(i).div(denominator.addi(eps));
+                update.attach(tmp);
+                NDArray old = p.stopGradient();
+                old.attach(tmp);
+                NDArray next = old.sub(update.muli(stepSize));
+                next = unit ? next.clip(0, 1) : next.maximum(0);
+                next.attach(m);
+                params.set(i, next);
+                p.close();
+            }
         }
     }
 }
