@@ -112,7 +112,7 @@ public final class BetaCrown {
             long[] shape = rootBounds.get(k)[0].getShape().getShape();
             double[] best = null;
             try (NDManager m = manager.newSubManager()) {
-                SplitTensors t = new SplitTensors(m, List.of(none), r, DataType.FLOAT64);
+                SplitTensors t = new SplitTensors(m, List.of(none), r);
                 for (int i = k; i < layers.size(); i++) t.alpha.set(i, null);
                 Adam adam = new Adam(m, t.alpha, 0.1);
                 for (int it = 0; it <= INTERMEDIATE_ITERATIONS; it++) {
@@ -190,7 +190,8 @@ public final class BetaCrown {
             // The slopes and multipliers are searched in SEARCH_TYPE (float32: 1.37x the subdomains a minute on mnistfc);
             // the bound reported is the smaller of float64 passes with the last and with each row's best iterate; any
             // slopes in [0, 1] and multipliers >= 0 give a sound bound, so the search's rounding cannot make it unsound.
-            SplitTensors t = new SplitTensors(m, domains, s, SEARCH_TYPE);
+            SplitTensors t64 = new SplitTensors(m, domains, s);
+            SplitTensors t = SEARCH_TYPE == DataType.FLOAT64 ? t64 : t64.as(SEARCH_TYPE, m);
             Region searchRegion = SEARCH_TYPE == DataType.FLOAT64 ? region
                     : new Region(region.center().toType(SEARCH_TYPE, false), region.lo().toType(SEARCH_TYPE, false),
                                  region.hi().toType(SEARCH_TYPE, false), region.norm(), region.eps());
@@ -205,7 +206,7 @@ public final class BetaCrown {
                     for (NDArray a : t.alpha) if (a != null) a.setRequiresGradient(step);
                     for (NDArray a : t.beta) if (a != null) a.setRequiresGradient(step);
                     NDArray up;
-                    try (GradientCollector gc = sm.getEngine().newGradientCollector()) {
+                    try (ThreadGradients gc = new ThreadGradients()) {
                         up = pass(specT, t, searchRegion, null, layers.size(), searchParams)[0];
                         if (step) gc.backward(up.sum());
                     }
@@ -220,11 +221,10 @@ public final class BetaCrown {
             // the best iterate, re-evaluated in float64 when searched in float32, may give the smaller bound.
             SplitTensors last = t;
             if (SEARCH_TYPE != DataType.FLOAT64) {
-                last = new SplitTensors(m, domains, s, DataType.FLOAT64);
-                for (int i = 0; i < layers.size(); i++) {
-                    if (t.alpha.get(i) != null) last.alpha.set(i, t.alpha.get(i).stopGradient().toType(DataType.FLOAT64, false));
-                    if (t.beta.get(i) != null) last.beta.set(i, t.beta.get(i).stopGradient().toType(DataType.FLOAT64, false));
-                }
+                List<NDArray> a = new ArrayList<>(), be = new ArrayList<>();
+                for (NDArray x : t.alpha) a.add(x == null ? null : x.stopGradient().toType(DataType.FLOAT64, false));
+                for (NDArray x : t.beta) be.add(x == null ? null : x.stopGradient().toType(DataType.FLOAT64, false));
+                last = t64.withParams(a, be);
             }
             List<NDArray> reluCoef = new ArrayList<>();
             NDArray specT = m.create(spec, new Shape(b, s, outs));
@@ -232,9 +232,9 @@ public final class BetaCrown {
             double[] upper = r[0].toDoubleArray();
             double[] atBest = best.values();
             if (SEARCH_TYPE != DataType.FLOAT64) {
-                SplitTensors bestT = new SplitTensors(m, domains, s, DataType.FLOAT64);
-                best.install(m, bestT.alpha, bestT.beta);
-                atBest = pass(specT, bestT, region, null, layers.size(), params64)[0].toDoubleArray();
+                List<NDArray> a = new ArrayList<>(t64.alpha), be = new ArrayList<>(t64.beta);
+                best.install(m, a, be);
+                atBest = pass(specT, t64.withParams(a, be), region, null, layers.size(), params64)[0].toDoubleArray();
             }
             for (int q = 0; q < upper.length; q++) upper[q] = Math.min(upper[q], atBest[q]);
             return results(domains, s, last, upper, reluCoef, r[1]);
@@ -335,7 +335,11 @@ public final class BetaCrown {
         final List<double[]> loV = new ArrayList<>(), hiV = new ArrayList<>();
         final List<Relu.Lines> lines = new ArrayList<>();
 
-        SplitTensors(NDManager m, List<Domain> domains, int s, DataType type) {
+        private SplitTensors() {}
+
+        /** In float64. */
+        SplitTensors(NDManager m, List<Domain> domains, int s) {
+            DataType type = DataType.FLOAT64;
             int b = domains.size();
             for (int i = 0; i < layers.size(); i++) {
                 if (!(layers.get(i) instanceof Relu)) {
@@ -382,6 +386,43 @@ public final class BetaCrown {
                 sign.add(anySplit ? m.create(sg, withBatch(shape, b, 1)).toType(type, false) : null);
                 beta.add(anySplit ? m.create(be, withBatch(shape, b, s)).toType(type, false) : null);
             }
+        }
+
+        /** The same tensors in another type (the bounds and lines too; the Java arrays are shared). */
+        SplitTensors as(DataType type, NDManager m) {
+            SplitTensors c = new SplitTensors();
+            c.loV.addAll(loV);
+            c.hiV.addAll(hiV);
+            for (int i = 0; i < lo.size(); i++) {
+                c.lo.add(converted(lo.get(i), type, m));
+                c.hi.add(converted(hi.get(i), type, m));
+                c.lines.add(lines.get(i) == null ? null : Relu.lines(c.lo.get(i), c.hi.get(i)));
+                c.sign.add(sign.get(i) == null ? null : sign.get(i).toType(type, false));
+                c.alpha.add(alpha.get(i) == null ? null : alpha.get(i).toType(type, false));
+                c.beta.add(beta.get(i) == null ? null : beta.get(i).toType(type, false));
+            }
+            return c;
+        }
+
+        /** x in another type, kept in m (a conversion of a root bound would otherwise live as long as this object). */
+        private static NDArray converted(NDArray x, DataType type, NDManager m) {
+            NDArray y = x.toType(type, false);
+            if (y != x) y.attach(m);
+            return y;
+        }
+
+        /** The same bounds with other slopes and multipliers (lists copied, tensors shared). */
+        SplitTensors withParams(List<NDArray> newAlpha, List<NDArray> newBeta) {
+            SplitTensors c = new SplitTensors();
+            c.lo.addAll(lo);
+            c.hi.addAll(hi);
+            c.sign.addAll(sign);
+            c.loV.addAll(loV);
+            c.hiV.addAll(hiV);
+            c.lines.addAll(lines);
+            c.alpha.addAll(newAlpha);
+            c.beta.addAll(newBeta);
+            return c;
         }
     }
 
