@@ -39,6 +39,22 @@ final class InputSplit {
         this.batch = batch;
     }
 
+    /** CROWN over the boxes, a part per worker thread; fills influence as {@link NeuronBounds#upperAndInfluence}. */
+    private double[][] crownInParallel(double[][] bl, double[][] bh, double[][] rows, double[][] influence) {
+        int n = bl.length, parts = Workers.parts(n, 32);
+        List<java.util.concurrent.Callable<double[][]>> tasks = new ArrayList<>();
+        for (int p = 0; p < parts; p++) {
+            int from = n * p / parts, to = n * (p + 1) / parts;
+            double[][] l = java.util.Arrays.copyOfRange(bl, from, to), h = java.util.Arrays.copyOfRange(bh, from, to);
+            double[][] inf = java.util.Arrays.copyOfRange(influence, from, to); // the rows themselves are shared
+            tasks.add(() -> NeuronBounds.upperAndInfluence(net64, l, h, rows, NeuronBounds.Method.CROWN, inf));
+        }
+        double[][] up = new double[n][];
+        int at = 0;
+        for (double[][] part : Workers.all(tasks)) for (double[] row : part) up[at++] = row;
+        return up;
+    }
+
     Outcome run(double[] lo, double[] hi, List<List<LinearConstraint>> dnf, long deadlineNanos) {
         List<LinearConstraint> all = new ArrayList<>();
         List<int[]> groups = new ArrayList<>();
@@ -79,7 +95,7 @@ final class InputSplit {
                 for (int k = 0; k < lo.length; k++) centres[i][k] = (bl[i][k] + bh[i][k]) / 2;
             }
             double[][] influence = new double[part.size()][lo.length];
-            double[][] up = NeuronBounds.upperAndInfluence(net64, bl, bh, rows, NeuronBounds.Method.CROWN, influence);
+            double[][] up = crownInParallel(bl, bh, rows, influence);
             double[][] y = net64.logits(centres);
             // The open box whose bound leaves a conjunction the most room gets a short gradient search: rare
             // counterexamples sit in boxes the bounds cannot close, long before centres land on them, and the

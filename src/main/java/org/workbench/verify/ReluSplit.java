@@ -139,38 +139,18 @@ final class ReluSplit {
         return new Outcome("safe", null, 0);
     }
 
-    /** Threads that bound parts of a batch at once ({@code -Dworkbench.threads}; default: the cores, at most 2). */
-    static final int THREADS = Integer.getInteger("workbench.threads", Math.min(2, Runtime.getRuntime().availableProcessors()));
-
-    private static final java.util.concurrent.ExecutorService POOL = java.util.concurrent.Executors.newFixedThreadPool(THREADS, r -> {
-        Thread t = new Thread(r, "relu-split");
-        t.setDaemon(true);
-        return t;
-    });
-
-    /**
-     * One batch, cut into a part per thread: libtorch runs each small operation on one core, so a second core only
-     * helps through a second batch.
-     */
+    /** One batch, a part per worker thread. */
     private static List<BetaCrown.Bounded> boundInParallel(BetaCrown bc, List<BetaCrown.Domain> batch, List<double[][]> rowsPer) {
-        int parts = Math.min(THREADS, batch.size() / 16);
-        if (parts < 2) return bc.bound(batch, rowsPer, ITERATIONS, LR_ALPHA, LR_BETA);
-        List<java.util.concurrent.Future<List<BetaCrown.Bounded>>> futures = new ArrayList<>();
+        int parts = Workers.parts(batch.size(), 16);
+        List<java.util.concurrent.Callable<List<BetaCrown.Bounded>>> tasks = new ArrayList<>();
         for (int p = 0; p < parts; p++) {
             int from = batch.size() * p / parts, to = batch.size() * (p + 1) / parts;
             List<BetaCrown.Domain> d = batch.subList(from, to);
             List<double[][]> r = rowsPer.subList(from, to);
-            futures.add(POOL.submit(() -> bc.bound(d, r, ITERATIONS, LR_ALPHA, LR_BETA)));
+            tasks.add(() -> bc.bound(d, r, ITERATIONS, LR_ALPHA, LR_BETA));
         }
         List<BetaCrown.Bounded> out = new ArrayList<>();
-        try {
-            for (java.util.concurrent.Future<List<BetaCrown.Bounded>> f : futures) out.addAll(f.get());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while bounding subdomains", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-        }
+        for (List<BetaCrown.Bounded> part : Workers.all(tasks)) out.addAll(part);
         return out;
     }
 
