@@ -95,6 +95,28 @@ final class Falsifier {
 
     static final int SAMPLES = 2048;
 
+    /**
+     * The first of the points that satisfies the conjunction, or null: screened in float32 (with a margin far above
+     * its rounding) and confirmed in float64, since most batches hold no counterexample at all.
+     */
+    double[] firstSatisfying(double[][] xs, List<LinearConstraint> conj) {
+        double[][] y32 = net32.logits(xs);
+        List<Integer> near = new java.util.ArrayList<>();
+        for (int i = 0; i < xs.length; i++) {
+            double t = Double.NEGATIVE_INFINITY;
+            for (LinearConstraint c : conj) t = Math.max(t, c.excess(y32[i]));
+            if (t <= SCREEN_MARGIN * (1 + Math.abs(t))) near.add(i);
+        }
+        if (near.isEmpty()) return null;
+        double[][] pts = new double[near.size()][];
+        for (int k = 0; k < pts.length; k++) pts[k] = xs[near.get(k)];
+        double[][] y = net64.logits(pts);
+        for (int k = 0; k < pts.length; k++) if (satisfies(conj, y[k])) return pts[k];
+        return null;
+    }
+
+    private static final double SCREEN_MARGIN = 1e-3;
+
     static boolean satisfies(List<LinearConstraint> conj, double[] y) {
         for (LinearConstraint k : conj) if (!(k.excess(y) <= 0)) return false;
         return true;

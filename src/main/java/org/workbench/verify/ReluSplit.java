@@ -21,7 +21,7 @@ final class ReluSplit {
 
     private record Node(BetaCrown.Domain domain, BetaCrown.Bounded bounded, double openness) {}
 
-    static final int ROOT_ITERATIONS = 50, ITERATIONS = Integer.getInteger("workbench.bab.iterations", 10), SEARCH_EVERY = 10;
+    static final int ROOT_ITERATIONS = 50, ITERATIONS = Integer.getInteger("workbench.bab.iterations", 10), SEARCH_EVERY = 20;
     static final double ROOT_LR_ALPHA = 0.1, LR_ALPHA = 0.01, LR_BETA = 0.05;
 
     private static final boolean DEBUG = Boolean.getBoolean("workbench.bab.debug");
@@ -223,8 +223,8 @@ final class ReluSplit {
         if (fresh.isEmpty()) return null;
         double[][] xs = new double[fresh.size()][];
         for (int i = 0; i < xs.length; i++) xs[i] = fresh.get(i).bounded().candidate();
-        double[][] y = net64.logits(xs);
-        for (int i = 0; i < xs.length; i++) if (Falsifier.satisfies(conj, y[i])) return xs[i];
+        double[] found = falsifier.firstSatisfying(xs, conj);
+        if (found != null) return found;
         if (round % SEARCH_EVERY != 0) return null;
         List<Node> sorted = new ArrayList<>(fresh);
         sorted.sort(Comparator.comparingDouble(Node::openness).reversed());
