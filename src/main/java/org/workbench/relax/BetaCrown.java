@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
 import org.workbench.net.Layer;
@@ -18,7 +17,8 @@ import org.workbench.net.TorchNet;
  * with those neurons' relaxations made exact (their bounds clamped at 0) and adds each split as a Lagrangian term
  * beta_j·s_j·z_j, which is >= 0 on the subdomain for any beta_j >= 0, so every beta keeps the bound sound; the lower
  * slopes alpha of the other unstable neurons and the betas are optimized by Adam per subdomain and row (in float32),
- * and the bound of the best iterate, re-evaluated in float64, is kept. Intermediate bounds are the root box's CROWN bounds, clamped by each split.
+ * and the bound of the best iterate, re-evaluated in float64, is kept. Intermediate bounds are the root box's
+ * (alpha-)CROWN bounds, clamped by each split ({@link SubdomainTensors}).
  */
 public final class BetaCrown {
     /** Neuron {@code neuron} of the input of layer {@code layer} (a ReLU) fixed to be >= 0 or <= 0. */
@@ -41,6 +41,7 @@ public final class BetaCrown {
     private final List<double[]> rootLo = new ArrayList<>(), rootHi = new ArrayList<>();
     private final List<NDArray[]> rootBounds;
     private final int[] neuronOffset;
+    private final SubdomainTensors.Root root;
     private final int neurons;
     private final NDManager manager;
     private final List<NDList> params64, params32 = new ArrayList<>();
@@ -64,20 +65,22 @@ public final class BetaCrown {
             for (NDArray x : p) q.add(x.toType(DataType.FLOAT32, false));
             params32.add(q);
         }
-        Region root = Region.boxes(manager, new double[][] {lo}, new double[][] {hi}, net64.batchShape(1).getShape());
-        rootBounds = prop.crown(root, manager, 512);
+        Region box = Region.boxes(manager, new double[][] {lo}, new double[][] {hi}, net64.batchShape(1).getShape());
+        rootBounds = prop.crown(box, manager, 512);
         for (int i = 0; i < layers.size(); i++) {
             rootLo.add(rootBounds.get(i)[0].toDoubleArray());
             rootHi.add(rootBounds.get(i)[1].toDoubleArray());
         }
-        if (INTERMEDIATE_ITERATIONS > 0) tightenIntermediate(root, deadlineNanos);
-        neuronOffset = new int[layers.size()];
+        int[] neuronOffset = new int[layers.size()];
         int off = 0;
         for (int i = 0; i < layers.size(); i++) {
             neuronOffset[i] = off;
             if (layers.get(i) instanceof Relu) off += rootLo.get(i).length;
         }
         neurons = off;
+        this.neuronOffset = neuronOffset;
+        this.root = new SubdomainTensors.Root(layers, rootBounds, rootLo, rootHi, neuronOffset);
+        if (INTERMEDIATE_ITERATIONS > 0) tightenIntermediate(box, deadlineNanos);
     }
 
     /** Adam steps per layer on the slopes for the intermediate bounds at the root (alpha-CROWN); 0 keeps CROWN's. */
@@ -89,7 +92,7 @@ public final class BetaCrown {
      * smallest bound seen is intersected with CROWN's. Layers are taken in order, so each uses the tightened ones
      * before it.
      */
-    private void tightenIntermediate(Region root, long deadlineNanos) {
+    private void tightenIntermediate(Region box, long deadlineNanos) {
         Domain none = new Domain(List.of(), null, null);
         boolean reluBefore = false;
         for (int k = 0; k < layers.size(); k++) {
@@ -112,16 +115,16 @@ public final class BetaCrown {
             long[] shape = rootBounds.get(k)[0].getShape().getShape();
             double[] best = null;
             try (NDManager m = manager.newSubManager()) {
-                SplitTensors t = new SplitTensors(m, List.of(none), r);
+                SubdomainTensors t = new SubdomainTensors(m, this.root, List.of(none), r);
                 for (int i = k; i < layers.size(); i++) t.alpha.set(i, null);
                 Adam adam = new Adam(m, t.alpha, 0.1);
                 for (int it = 0; it <= INTERMEDIATE_ITERATIONS; it++) {
                     try (NDManager sm = m.newSubManager()) {
-                        NDArray spec = sm.create(eye, withBatch(shape, 1, r));
+                        NDArray spec = sm.create(eye, SubdomainTensors.withBatch(shape, 1, r));
                         for (NDArray a : t.alpha) if (a != null) a.setRequiresGradient(true);
                         NDArray up;
-                        try (GradientCollector gc = sm.getEngine().newGradientCollector()) {
-                            up = pass(spec, t, root, null, k, params64)[0];
+                        try (ThreadGradients gc = new ThreadGradients()) {
+                            up = pass(spec, t, box, null, k, params64)[0];
                             if (it < INTERMEDIATE_ITERATIONS) gc.backward(up.sum());
                         }
                         if (it < INTERMEDIATE_ITERATIONS) adam.step(it + 1, true);
@@ -190,8 +193,8 @@ public final class BetaCrown {
             // The slopes and multipliers are searched in SEARCH_TYPE (float32: 1.37x the subdomains a minute on mnistfc);
             // the bound reported is the smaller of float64 passes with the last and with each row's best iterate; any
             // slopes in [0, 1] and multipliers >= 0 give a sound bound, so the search's rounding cannot make it unsound.
-            SplitTensors t64 = new SplitTensors(m, domains, s);
-            SplitTensors t = SEARCH_TYPE == DataType.FLOAT64 ? t64 : t64.as(SEARCH_TYPE, m);
+            SubdomainTensors t64 = new SubdomainTensors(m, root, domains, s);
+            SubdomainTensors t = SEARCH_TYPE == DataType.FLOAT64 ? t64 : t64.as(SEARCH_TYPE, m);
             Region searchRegion = SEARCH_TYPE == DataType.FLOAT64 ? region
                     : new Region(region.center().toType(SEARCH_TYPE, false), region.lo().toType(SEARCH_TYPE, false),
                                  region.hi().toType(SEARCH_TYPE, false), region.norm(), region.eps());
@@ -219,7 +222,7 @@ public final class BetaCrown {
             }
             // The last iterate seeds the children (the search goes on from where it stopped) and names the branch;
             // the best iterate, re-evaluated in float64 when searched in float32, may give the smaller bound.
-            SplitTensors last = t;
+            SubdomainTensors last = t;
             if (SEARCH_TYPE != DataType.FLOAT64) {
                 List<NDArray> a = new ArrayList<>(), be = new ArrayList<>();
                 for (NDArray x : t.alpha) a.add(x == null ? null : x.stopGradient().toType(DataType.FLOAT64, false));
@@ -245,7 +248,7 @@ public final class BetaCrown {
     static final DataType SEARCH_TYPE = Boolean.getBoolean("workbench.bab.float64") ? DataType.FLOAT64 : DataType.FLOAT32;
 
     /** One back-substitution: {upper bounds [B, S], input coefficients}; fills coefficients on ReLU outputs when asked. */
-    private NDArray[] pass(NDArray spec, SplitTensors t, Region region, List<NDArray> reluCoef, int from, List<NDList> params) {
+    private NDArray[] pass(NDArray spec, SubdomainTensors t, Region region, List<NDArray> reluCoef, int from, List<NDList> params) {
         if (reluCoef != null) {
             reluCoef.clear();
             for (int i = 0; i < layers.size(); i++) reluCoef.add(null);
@@ -262,7 +265,7 @@ public final class BetaCrown {
         return new NDArray[] {region.maximize(lambda).add(offset), lambda.stopGradient()};
     }
 
-    private List<Bounded> results(List<Domain> domains, int s, SplitTensors t, double[] best, List<NDArray> reluCoef, NDArray inCoef) {
+    private List<Bounded> results(List<Domain> domains, int s, SubdomainTensors t, double[] best, List<NDArray> reluCoef, NDArray inCoef) {
         int b = domains.size(), d = lo.length, alphaSize = s * neurons;
         float[] alphaAll = new float[b * alphaSize];
         List<double[]> coef = new ArrayList<>();
@@ -303,7 +306,7 @@ public final class BetaCrown {
      * positive) times the line's intercept -l·u/(u - l), the share a split removes (BaBSR's score); when no
      * neuron scores, the one with the largest |coefficient|·min(u, -l).
      */
-    private Split branch(int k, int row, int s, SplitTensors t, List<double[]> coef) {
+    private Split branch(int k, int row, int s, SubdomainTensors t, List<double[]> coef) {
         Split best = null, backup = null;
         double bestScore = 0, backupScore = -1;
         for (int i = 0; i < layers.size(); i++) {
@@ -327,113 +330,6 @@ public final class BetaCrown {
             }
         }
         return best != null ? best : backup;
-    }
-
-    /** Per-layer tensors of a batch: clamped bounds, split signs, alpha and beta (null where a layer has none). */
-    private final class SplitTensors {
-        final List<NDArray> lo = new ArrayList<>(), hi = new ArrayList<>(), sign = new ArrayList<>(), alpha = new ArrayList<>(), beta = new ArrayList<>();
-        final List<double[]> loV = new ArrayList<>(), hiV = new ArrayList<>();
-        final List<Relu.Lines> lines = new ArrayList<>();
-
-        private SplitTensors() {}
-
-        /** In float64. */
-        SplitTensors(NDManager m, List<Domain> domains, int s) {
-            DataType type = DataType.FLOAT64;
-            int b = domains.size();
-            for (int i = 0; i < layers.size(); i++) {
-                if (!(layers.get(i) instanceof Relu)) {
-                    lo.add(rootBounds.get(i)[0].toType(type, false));
-                    hi.add(rootBounds.get(i)[1].toType(type, false));
-                    for (List<NDArray> x : List.of(sign, alpha, beta)) x.add(null);
-                    loV.add(null);
-                    hiV.add(null);
-                    lines.add(null);
-                    continue;
-                }
-                int n = rootLo.get(i).length;
-                double[] l = new double[b * n], u = new double[b * n], sg = new double[b * n];
-                double[] a = new double[b * s * n], be = new double[b * s * n];
-                boolean anySplit = false;
-                for (int k = 0; k < b; k++) {
-                    System.arraycopy(rootLo.get(i), 0, l, k * n, n);
-                    System.arraycopy(rootHi.get(i), 0, u, k * n, n);
-                    Domain dom = domains.get(k);
-                    List<Split> splits = dom.splits();
-                    for (int q = 0; q < splits.size(); q++) {
-                        Split sp = splits.get(q);
-                        if (sp.layer() != i) continue;
-                        anySplit = true;
-                        int j = k * n + sp.neuron();
-                        if (sp.active()) l[j] = Math.max(l[j], 0);
-                        else u[j] = Math.min(u[j], 0);
-                        sg[j] = sp.active() ? 1 : -1;
-                        if (dom.beta() != null && q * s < dom.beta().length)
-                            for (int r = 0; r < s; r++) be[(k * s + r) * n + sp.neuron()] = dom.beta()[q * s + r];
-                    }
-                    for (int r = 0; r < s; r++)
-                        for (int j = 0; j < n; j++)
-                            a[(k * s + r) * n + j] = dom.alpha() != null ? dom.alpha()[s * neuronOffset[i] + r * n + j]
-                                    : (u[k * n + j] > -l[k * n + j] ? 1 : 0);
-                }
-                long[] shape = rootBounds.get(i)[0].getShape().getShape();
-                lo.add(m.create(l, withBatch(shape, b, -1)).toType(type, false));
-                hi.add(m.create(u, withBatch(shape, b, -1)).toType(type, false));
-                lines.add(Relu.lines(lo.get(i), hi.get(i)));
-                loV.add(l);
-                hiV.add(u);
-                alpha.add(m.create(a, withBatch(shape, b, s)).toType(type, false));
-                sign.add(anySplit ? m.create(sg, withBatch(shape, b, 1)).toType(type, false) : null);
-                beta.add(anySplit ? m.create(be, withBatch(shape, b, s)).toType(type, false) : null);
-            }
-        }
-
-        /** The same tensors in another type (the bounds and lines too; the Java arrays are shared). */
-        SplitTensors as(DataType type, NDManager m) {
-            SplitTensors c = new SplitTensors();
-            c.loV.addAll(loV);
-            c.hiV.addAll(hiV);
-            for (int i = 0; i < lo.size(); i++) {
-                c.lo.add(converted(lo.get(i), type, m));
-                c.hi.add(converted(hi.get(i), type, m));
-                c.lines.add(lines.get(i) == null ? null : Relu.lines(c.lo.get(i), c.hi.get(i)));
-                c.sign.add(sign.get(i) == null ? null : sign.get(i).toType(type, false));
-                c.alpha.add(alpha.get(i) == null ? null : alpha.get(i).toType(type, false));
-                c.beta.add(beta.get(i) == null ? null : beta.get(i).toType(type, false));
-            }
-            return c;
-        }
-
-        /** x in another type, kept in m (a conversion of a root bound would otherwise live as long as this object). */
-        private static NDArray converted(NDArray x, DataType type, NDManager m) {
-            NDArray y = x.toType(type, false);
-            if (y != x) y.attach(m);
-            return y;
-        }
-
-        /** The same bounds with other slopes and multipliers (lists copied, tensors shared). */
-        SplitTensors withParams(List<NDArray> newAlpha, List<NDArray> newBeta) {
-            SplitTensors c = new SplitTensors();
-            c.lo.addAll(lo);
-            c.hi.addAll(hi);
-            c.sign.addAll(sign);
-            c.loV.addAll(loV);
-            c.hiV.addAll(hiV);
-            c.lines.addAll(lines);
-            c.alpha.addAll(newAlpha);
-            c.beta.addAll(newBeta);
-            return c;
-        }
-    }
-
-    /** A layer's shape with batch b, and (when rows >= 0) a row dimension after it. */
-    private static Shape withBatch(long[] shape, int b, int rowsDim) {
-        int extra = rowsDim >= 0 ? 1 : 0;
-        long[] out = new long[shape.length + extra];
-        out[0] = b;
-        if (extra == 1) out[1] = rowsDim;
-        System.arraycopy(shape, 1, out, 1 + extra, shape.length - 1);
-        return new Shape(out);
     }
 
     public void close() {

@@ -28,7 +28,6 @@ final class ReluSplit {
 
     private final TorchNet net64;
     private final Falsifier falsifier;
-    private final int parentsPerRound;
     private final BetaCrown bc;
     private final double[] lo, hi;
     private final List<LinearConstraint> conj;
@@ -42,11 +41,10 @@ final class ReluSplit {
     private List<BetaCrown.Domain> pendingChildren = List.of();
     private List<BetaCrown.Bounded> pendingParents = List.of();
 
-    /** Bounds the root (the whole box) for the conjunction; {@link #step()} then works down the open subdomains. */
-    ReluSplit(TorchNet net64, Falsifier falsifier, int parentsPerRound, BetaCrown bc, double[] lo, double[] hi, List<LinearConstraint> conj) {
+    /** Bounds the root (the whole box) for the conjunction; {@link #runTogether} then works down the open subdomains. */
+    ReluSplit(TorchNet net64, Falsifier falsifier, BetaCrown bc, double[] lo, double[] hi, List<LinearConstraint> conj) {
         this.net64 = net64;
         this.falsifier = falsifier;
-        this.parentsPerRound = parentsPerRound;
         this.bc = bc;
         this.lo = lo;
         this.hi = hi;
@@ -63,28 +61,8 @@ final class ReluSplit {
         if (!closed(root, conj)) fresh.add(new Node(rootDomain, root, openness(root, conj)));
     }
 
-    /** Runs rounds until an answer or the deadline ("unknown" then). */
-    Outcome run(long deadlineNanos) {
-        while (System.nanoTime() <= deadlineNanos) {
-            Outcome o = step();
-            if (o != null) return o;
-        }
-        return new Outcome("unknown", null, domains);
-    }
-
     long domains() {
         return domains;
-    }
-
-    /**
-     * One round on its own: checks the subdomains bounded last, splits the most open ones and bounds their children.
-     * Returns the outcome once there is one, else null.
-     */
-    Outcome step() {
-        List<BetaCrown.Domain> children = propose(2 * parentsPerRound);
-        if (children == null) return outcome;
-        take(bc.bound(children, rows, ITERATIONS, LR_ALPHA, LR_BETA));
-        return null;
     }
 
     /**

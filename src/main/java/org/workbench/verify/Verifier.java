@@ -88,7 +88,7 @@ public final class Verifier {
         try {
             for (List<LinearConstraint> conj : open) {
                 if (System.nanoTime() > deadline) return new Closed(false, null);
-                searches.add(new ReluSplit(net64, falsifier, Integer.getInteger("workbench.bab.batch", 128), bc, region.lo(), region.hi(), conj));
+                searches.add(new ReluSplit(net64, falsifier, bc, region.lo(), region.hi(), conj));
             }
             // The conjunctions go on together, their subdomains bounded in shared batches: a counterexample may sit in
             // any of them, and a search stuck on one must not starve the others.

@@ -148,7 +148,9 @@ class ReluSplitTest {
                     BetaCrown bc = new BetaCrown(t64, lo, hi);
                     ReluSplit.Outcome o;
                     try {
-                        o = new ReluSplit(t64, f, 16, bc, lo, hi, conj).run(System.nanoTime() + 20_000_000_000L);
+                        // 32 children a round: the batch is cut in two for the worker threads, as in a real run.
+                        o = ReluSplit.runTogether(List.of(new ReluSplit(t64, f, bc, lo, hi, conj)), bc, 32, System.nanoTime() + 20_000_000_000L);
+                        if (o == null) o = new ReluSplit.Outcome("unknown", null, 0);
                     } finally {
                         bc.close();
                     }
