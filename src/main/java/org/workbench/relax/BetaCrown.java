@@ -53,6 +53,19 @@ public final class BetaCrown {
 
     /** As above; past {@code deadlineNanos} (System.nanoTime()) the remaining layers keep CROWN's bounds. */
     public BetaCrown(TorchNet net64, double[] lo, double[] hi, long deadlineNanos) {
+        this(net64, lo, hi, deadlineNanos, null);
+    }
+
+    /**
+     * Tightens, in place, the root bounds of ReLU layer {@code layer}'s input: lo.get(i), hi.get(i) are every layer's
+     * input bounds (flat), those before {@code layer} final. Called after alpha-CROWN, before the next layer's.
+     */
+    public interface Refiner {
+        void refine(int layer, List<double[]> lo, List<double[]> hi);
+    }
+
+    /** As above, with the root's intermediate bounds further tightened by {@code refiner} (null: none). */
+    public BetaCrown(TorchNet net64, double[] lo, double[] hi, long deadlineNanos, Refiner refiner) {
         this.net = net64;
         this.prop = new Propagation(net64);
         this.layers = net64.network().layers();
@@ -80,7 +93,7 @@ public final class BetaCrown {
         neurons = off;
         this.neuronOffset = neuronOffset;
         this.root = new SubdomainTensors.Root(layers, rootBounds, rootLo, rootHi, neuronOffset);
-        if (INTERMEDIATE_ITERATIONS > 0) tightenIntermediate(box, deadlineNanos);
+        if (INTERMEDIATE_ITERATIONS > 0) tightenIntermediate(box, deadlineNanos, refiner);
     }
 
     /** Adam steps per layer on the slopes for the intermediate bounds at the root (alpha-CROWN); 0 keeps CROWN's. */
@@ -92,7 +105,7 @@ public final class BetaCrown {
      * smallest bound seen is intersected with CROWN's. Layers are taken in order, so each uses the tightened ones
      * before it.
      */
-    private void tightenIntermediate(Region box, long deadlineNanos) {
+    private void tightenIntermediate(Region box, long deadlineNanos, Refiner refiner) {
         Domain none = new Domain(List.of(), null, null);
         boolean reluBefore = false;
         for (int k = 0; k < layers.size(); k++) {
@@ -139,6 +152,7 @@ public final class BetaCrown {
                 u[j] = Math.min(u[j], best[q]);
                 l[j] = Math.max(l[j], -best[unstable.size() + q]);
             }
+            if (refiner != null && System.nanoTime() < deadlineNanos) refiner.refine(k, rootLo, rootHi);
             if (Boolean.getBoolean("workbench.bab.debug")) {
                 int still = 0;
                 double width = 0;

@@ -39,16 +39,16 @@ public final class NeuronBounds {
      * batch): out[i][r].
      */
     public static double[][] upper(TorchNet net64, double[][] lo, double[][] hi, double[][] rows, Method method) {
-        return upperAndInfluence(net64, lo, hi, rows, method, null);
+        return upperAndCoefficients(net64, lo, hi, rows, method, null);
     }
 
     /**
-     * As {@link #upper}; with CROWN, also fills {@code influence[i][k]} with the width of input k times the summed
-     * magnitude of its coefficients over the rows: how much box i's bounds owe to that input's range, the usual
-     * choice of the input to split next.
+     * As {@link #upper}; with CROWN, also fills {@code coefficients[i]} (length rows × inputs, row-major) with the
+     * input coefficients a of each row's linear bound rows[r]·output <= a·x + c, valid over box i: what input
+     * splitting chooses its split from and clips the box with.
      */
-    public static double[][] upperAndInfluence(TorchNet net64, double[][] lo, double[][] hi, double[][] rows, Method method,
-                                               double[][] influence) {
+    public static double[][] upperAndCoefficients(TorchNet net64, double[][] lo, double[][] hi, double[][] rows, Method method,
+                                                  double[][] coefficients) {
         int b = lo.length, s = rows.length, classes = rows[0].length;
         try (NDManager m = net64.manager().newSubManager()) {
             Region region = Region.boxes(m, lo, hi, net64.batchShape(b).getShape());
@@ -61,11 +61,10 @@ public final class NeuronBounds {
             if (method == Method.CROWN) {
                 NDArray[] r = prop.upperWithInput(lambda, prop.size(), prop.crown(region, m, 512), region, null);
                 up = r[0].toDoubleArray();
-                if (influence != null) {
+                if (coefficients != null) {
                     int d = lo[0].length;
-                    double[] w = r[1].reshape(b, s, d).abs().sum(new int[] {1}).toDoubleArray();
-                    for (int i = 0; i < b; i++)
-                        for (int k = 0; k < d; k++) influence[i][k] = w[i * d + k] * (hi[i][k] - lo[i][k]);
+                    double[] w = r[1].toDoubleArray();
+                    for (int i = 0; i < b; i++) coefficients[i] = java.util.Arrays.copyOfRange(w, i * s * d, (i + 1) * s * d);
                 }
             } else {
                 NDArray[] out = prop.interval(region).get(prop.size());

@@ -39,20 +39,56 @@ final class InputSplit {
         this.batch = batch;
     }
 
-    /** CROWN over the boxes, a part per worker thread; fills influence as {@link NeuronBounds#upperAndInfluence}. */
-    private double[][] crownInParallel(double[][] bl, double[][] bh, double[][] rows, double[][] influence) {
+    /** CROWN over the boxes, a part per worker thread; fills coefficients as {@link NeuronBounds#upperAndCoefficients}. */
+    private double[][] crownInParallel(double[][] bl, double[][] bh, double[][] rows, double[][] coefficients) {
         int n = bl.length, parts = Workers.parts(n, 32);
         List<java.util.concurrent.Callable<double[][]>> tasks = new ArrayList<>();
+        List<double[][]> coefParts = new ArrayList<>();
         for (int p = 0; p < parts; p++) {
             int from = n * p / parts, to = n * (p + 1) / parts;
             double[][] l = java.util.Arrays.copyOfRange(bl, from, to), h = java.util.Arrays.copyOfRange(bh, from, to);
-            double[][] inf = java.util.Arrays.copyOfRange(influence, from, to); // the rows themselves are shared
-            tasks.add(() -> NeuronBounds.upperAndInfluence(net64, l, h, rows, NeuronBounds.Method.CROWN, inf));
+            double[][] c = new double[to - from][];
+            coefParts.add(c);
+            tasks.add(() -> NeuronBounds.upperAndCoefficients(net64, l, h, rows, NeuronBounds.Method.CROWN, c));
         }
         double[][] up = new double[n][];
         int at = 0;
         for (double[][] part : Workers.all(tasks)) for (double[] row : part) up[at++] = row;
+        at = 0;
+        for (double[][] c : coefParts) for (double[] row : c) coefficients[at++] = row;
         return up;
+    }
+
+    private static final boolean CLIP = !Boolean.getBoolean("workbench.split.noClip");
+
+    /** Box [lo, hi] clipped to where conjunction g (constraints coef·y <= rhs) can hold, or null where it cannot. */
+    private static double[][] clipped(double[] lo, double[] hi, double[] coefficients, double[] up, int[] g, List<LinearConstraint> all) {
+        int d = lo.length;
+        double[][] a = new double[g.length][];
+        double[] u = new double[g.length], need = new double[g.length];
+        for (int m = 0; m < g.length; m++) {
+            a[m] = java.util.Arrays.copyOfRange(coefficients, g[m] * d, (g[m] + 1) * d);
+            u[m] = up[g[m]];
+            need[m] = -all.get(g[m]).rhs(); // rows are -coef, so coef·y <= rhs is rows·y >= -rhs
+        }
+        return BoxClip.clip(lo, hi, a, u, need);
+    }
+
+    private static double[] min(double[] a, double[] b) {
+        for (int k = 0; k < a.length; k++) a[k] = Math.min(a[k], b[k]);
+        return a;
+    }
+
+    private static double[] max(double[] a, double[] b) {
+        for (int k = 0; k < a.length; k++) a[k] = Math.max(a[k], b[k]);
+        return a;
+    }
+
+    /** The share of box [lo, hi]'s volume outside [l, h] (a diagnostic for the debug line). */
+    private static double volumeShare(double[] lo, double[] hi, double[] l, double[] h) {
+        double kept = 1;
+        for (int k = 0; k < lo.length; k++) if (hi[k] > lo[k]) kept *= (h[k] - l[k]) / (hi[k] - lo[k]);
+        return 1 - kept;
     }
 
     Outcome run(double[] lo, double[] hi, List<List<LinearConstraint>> dnf, long deadlineNanos) {
@@ -79,6 +115,7 @@ final class InputSplit {
         // Best first would keep every open box; past QUEUE_CAP children go depth first, which needs no more memory.
         Deque<Box> stack = new ArrayDeque<>();
         long boxes = 0;
+        double clippedAway = 0;
         Progress progress = new Progress("input split", deadlineNanos);
         while (!queue.isEmpty() || !stack.isEmpty()) {
             progress.report(boxes, queue.size() + stack.size(), queue.isEmpty() ? Double.NaN : -queue.peek().priority());
@@ -94,8 +131,8 @@ final class InputSplit {
                 centres[i] = new double[lo.length];
                 for (int k = 0; k < lo.length; k++) centres[i][k] = (bl[i][k] + bh[i][k]) / 2;
             }
-            double[][] influence = new double[part.size()][lo.length];
-            double[][] up = crownInParallel(bl, bh, rows, influence);
+            double[][] coefficients = new double[part.size()][];
+            double[][] up = crownInParallel(bl, bh, rows, coefficients);
             double[][] y = net64.logits(centres);
             // The open box whose bound leaves a conjunction the most room gets a short gradient search: rare
             // counterexamples sit in boxes the bounds cannot close, long before centres land on them, and the
@@ -104,13 +141,15 @@ final class InputSplit {
             int roomiestBox = -1;
             List<LinearConstraint> roomiestConj = null;
             for (int i = 0; i < part.size(); i++) {
-                boolean open = false;
+                double[] clipLo = null, clipHi = null;
                 double priority = Double.POSITIVE_INFINITY;
                 for (int[] g : groups) {
-                    boolean impossible = false;
+                    double[][] box = CLIP ? clipped(bl[i], bh[i], coefficients[i], up[i], g, all) : new double[][] {bl[i], bh[i]};
+                    boolean impossible = box == null;
                     for (int r : g) if (Verifier.impossible(-up[i][r], all.get(r).rhs())) impossible = true;
                     if (impossible) continue;
-                    open = true;
+                    clipLo = clipLo == null ? box[0].clone() : min(clipLo, box[0]);
+                    clipHi = clipHi == null ? box[1].clone() : max(clipHi, box[1]);
                     List<LinearConstraint> conj = new ArrayList<>();
                     for (int r : g) conj.add(all.get(r));
                     if (Falsifier.satisfies(conj, y[i])) return new Outcome("found", centres[i], boxes);
@@ -124,15 +163,21 @@ final class InputSplit {
                         roomiestConj = conj;
                     }
                 }
-                if (!open) continue;
+                if (clipLo == null) continue;
+                clippedAway += volumeShare(bl[i], bh[i], clipLo, clipHi);
+                bl[i] = clipLo;
+                bh[i] = clipHi;
+                double[] influence = new double[lo.length];
+                for (int r = 0; r < rows.length; r++)
+                    for (int k = 0; k < lo.length; k++) influence[k] += Math.abs(coefficients[i][r * lo.length + k]) * (bh[i][k] - bl[i][k]);
                 int dim = 0, widest = 0;
                 for (int k = 1; k < lo.length; k++) {
-                    if (influence[i][k] > influence[i][dim]) dim = k;
+                    if (influence[k] > influence[dim]) dim = k;
                     if ((bh[i][k] - bl[i][k]) / span[k] > (bh[i][widest] - bl[i][widest]) / span[widest]) widest = k;
                 }
                 // The coefficients see only the linear part of the bound: looseness from unstable neurons can sit on
                 // an input they barely weigh, so an input left 64 times wider than the chosen one is split instead.
-                if (!(influence[i][dim] > 0)
+                if (!(influence[dim] > 0)
                         || (bh[i][dim] - bl[i][dim]) / span[dim] * 64 < (bh[i][widest] - bl[i][widest]) / span[widest]) dim = widest;
                 if (bh[i][dim] - bl[i][dim] <= 1e-9 * span[dim]) {
                     // A box this small that bounds cannot close sits on the property's edge: if anything, a search
@@ -159,7 +204,8 @@ final class InputSplit {
                 }
             }
             if (DEBUG && boxes % (batch * 40L) < batch)
-                System.err.printf("split: %d boxes, %d queued, best room %.6f%n", boxes, queue.size() + stack.size(), queue.isEmpty() ? Double.NaN : queue.peek().priority());
+                System.err.printf("split: %d boxes, %d queued, best room %.6f, mean share clipped %.3f%n", boxes, queue.size() + stack.size(),
+                                  queue.isEmpty() ? Double.NaN : queue.peek().priority(), clippedAway / boxes);
             if (roomiestBox >= 0) {
                 double[] x = falsifier.search(bl[roomiestBox], bh[roomiestBox], roomiestConj, 4, 15);
                 if (x != null) return new Outcome("found", x, boxes);

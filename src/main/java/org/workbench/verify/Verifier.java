@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
+import org.workbench.exact.NeuronRefinement;
 import org.workbench.net.Network;
 import org.workbench.net.TorchNet;
 import org.workbench.relax.BetaCrown;
@@ -83,7 +84,27 @@ public final class Verifier {
             }
             return new Closed(true, null);
         }
-        BetaCrown bc = new BetaCrown(net64, region.lo(), region.hi(), deadline);
+        if (!(REFINE_SECONDS > 0)) return reluSplit(region, net64, falsifier, open, deadline, null);
+        // Branch and bound alone first: what it closes at all it mostly closes in seconds, while refining the root's
+        // bounds by MIP costs tens of seconds; what it leaves open starts over from the refined bounds.
+        long now = System.nanoTime();
+        Closed plain = reluSplit(region, net64, falsifier, open, now + (long) (PLAIN_SHARE * (deadline - now)), null);
+        if (plain.safe() || plain.x() != null || System.nanoTime() > deadline) return plain;
+        return reluSplit(region, net64, falsifier, open, deadline, refiner(region, net64, deadline));
+    }
+
+    /** Seconds per neuron and direction for the MIP refinement of the root's bounds ({@code -Dworkbench.bab.mipRefine}; 0: off). */
+    static final double REFINE_SECONDS = Double.parseDouble(System.getProperty("workbench.bab.mipRefine", "2"));
+
+    /** The share of the time left that the MIP refinement may take ({@code -Dworkbench.bab.refineShare}). */
+    static final double REFINE_SHARE = Double.parseDouble(System.getProperty("workbench.bab.refineShare", "0.5"));
+
+    /** The share of the time branch and bound gets before the MIP refinement ({@code -Dworkbench.bab.plainShare}). */
+    static final double PLAIN_SHARE = Double.parseDouble(System.getProperty("workbench.bab.plainShare", "0.1"));
+
+    private Closed reluSplit(Property.Region region, TorchNet net64, Falsifier falsifier, List<List<LinearConstraint>> open,
+                             long deadline, BetaCrown.Refiner refiner) {
+        BetaCrown bc = new BetaCrown(net64, region.lo(), region.hi(), deadline, refiner);
         List<ReluSplit> searches = new ArrayList<>();
         try {
             for (List<LinearConstraint> conj : open) {
@@ -117,6 +138,20 @@ public final class Verifier {
             if (!impossible) open.add(conj);
         }
         return open;
+    }
+
+    /**
+     * MIP refinement of the root's intermediate bounds before branch and bound on ReLUs: at most
+     * {@link #REFINE_SECONDS} per neuron and direction, within {@link #REFINE_SHARE} of the time left.
+     */
+    private BetaCrown.Refiner refiner(Property.Region region, TorchNet net64, long deadline) {
+        double seconds = REFINE_SECONDS;
+        long until = System.nanoTime() + (long) (REFINE_SHARE * (deadline - System.nanoTime()));
+        return (k, lo, hi) -> {
+            long t0 = System.nanoTime();
+            int n = NeuronRefinement.refineLayer(net, net64, region.lo(), region.hi(), lo, hi, k, seconds, until, Workers.THREADS);
+            if (Boolean.getBoolean("workbench.bab.debug")) System.err.printf("bab: layer %d: %d neurons refined by MIP in %.1f s%n", k, n, (System.nanoTime() - t0) / 1e9);
+        };
     }
 
     /**
