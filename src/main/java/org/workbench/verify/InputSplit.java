@@ -144,10 +144,11 @@ final class InputSplit {
                 double[] clipLo = null, clipHi = null;
                 double priority = Double.POSITIVE_INFINITY;
                 for (int[] g : groups) {
-                    double[][] box = CLIP ? clipped(bl[i], bh[i], coefficients[i], up[i], g, all) : new double[][] {bl[i], bh[i]};
-                    boolean impossible = box == null;
+                    boolean impossible = false;
                     for (int r : g) if (Verifier.impossible(-up[i][r], all.get(r).rhs())) impossible = true;
                     if (impossible) continue;
+                    double[][] box = CLIP ? clipped(bl[i], bh[i], coefficients[i], up[i], g, all) : new double[][] {bl[i], bh[i]};
+                    if (box == null) continue;
                     clipLo = clipLo == null ? box[0].clone() : min(clipLo, box[0]);
                     clipHi = clipHi == null ? box[1].clone() : max(clipHi, box[1]);
                     List<LinearConstraint> conj = new ArrayList<>();
@@ -164,7 +165,7 @@ final class InputSplit {
                     }
                 }
                 if (clipLo == null) continue;
-                clippedAway += volumeShare(bl[i], bh[i], clipLo, clipHi);
+                if (DEBUG) clippedAway += volumeShare(bl[i], bh[i], clipLo, clipHi);
                 bl[i] = clipLo;
                 bh[i] = clipHi;
                 double[] influence = new double[lo.length];
