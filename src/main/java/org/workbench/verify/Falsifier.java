@@ -27,11 +27,24 @@ final class Falsifier {
 
     /** A float64-checked counterexample in [lo, hi] for the conjunction, or null. */
     double[] search(double[] lo, double[] hi, List<LinearConstraint> conj, int starts, int steps) {
-        return searchFrom(lo, hi, conj, seeds(lo, hi, conj, starts), steps);
+        return searchFrom(lo, hi, conj, seeds(lo, hi, conj, starts, SAMPLES), steps);
     }
+
+    /** As {@link #search}, with starts chosen from {@code samples} random points (float32 screening). */
+    double[] search(double[] lo, double[] hi, List<LinearConstraint> conj, int starts, int steps, int samples) {
+        return searchFrom(lo, hi, conj, seeds(lo, hi, conj, starts, samples), steps, FINE_STEP);
+    }
+
+    /** The last step of the many-sample search, as a share of the box: counterexamples can sit in regions that small. */
+    private static final double FINE_STEP = 1e-4;
 
     /** As {@link #search}, from the given starting points (inside [lo, hi]). */
     double[] searchFrom(double[] lo, double[] hi, List<LinearConstraint> conj, double[][] seeds, int steps) {
+        return searchFrom(lo, hi, conj, seeds, steps, 0.01);
+    }
+
+    /** As {@link #searchFrom}, the steps shrinking from a quarter of the box to {@code lastStep} of it. */
+    double[] searchFrom(double[] lo, double[] hi, List<LinearConstraint> conj, double[][] seeds, int steps, double lastStep) {
         int d = lo.length, outs = conj.get(0).coef().length, m = conj.size(), starts = seeds.length;
         double[] x0 = new double[starts * d];
         for (int s = 0; s < starts; s++) System.arraycopy(seeds[s], 0, x0, s * d, d);
@@ -53,8 +66,8 @@ final class Falsifier {
                 try (NDManager sm = nm.newSubManager()) {
                     x.attach(sm);
                     TorchNet.Grad g = net32.inputGradient(x, z -> z.matMul(cT).sub(dT).max(new int[] {1}).sum());
-                    // Step sizes shrink from a quarter of the box to a hundredth, so late steps refine.
-                    double frac = 0.25 * Math.pow(0.04, (double) t / Math.max(1, steps - 1));
+                    // Step sizes shrink geometrically from a quarter of the box, so late steps refine.
+                    double frac = 0.25 * Math.pow(lastStep / 0.25, (double) t / Math.max(1, steps - 1));
                     NDArray next = x.sub(g.gradient().sign().mul(width).mul((float) frac)).maximum(loT).minimum(hiT);
                     next.attach(nm);
                     x = next;
@@ -73,21 +86,22 @@ final class Falsifier {
      * Starting points: the centre, and the random points (of {@value #SAMPLES} drawn) whose outputs come closest
      * to satisfying the conjunction, since gradient steps only refine a start that is already near.
      */
-    private double[][] seeds(double[] lo, double[] hi, List<LinearConstraint> conj, int starts) {
+    private double[][] seeds(double[] lo, double[] hi, List<LinearConstraint> conj, int starts, int samples) {
         int d = lo.length;
-        double[][] pts = new double[SAMPLES][d];
+        double[][] pts = new double[samples][d];
         for (int k = 0; k < d; k++) pts[0][k] = (lo[k] + hi[k]) / 2;
-        for (int p = 1; p < SAMPLES; p++)
+        for (int p = 1; p < samples; p++)
             for (int k = 0; k < d; k++) pts[p][k] = lo[k] + random.nextDouble() * (hi[k] - lo[k]);
-        double[][] y = net64.logits(pts);
-        Integer[] order = new Integer[SAMPLES];
-        double[] t = new double[SAMPLES];
-        for (int p = 0; p < SAMPLES; p++) {
+        // Ranking only picks starts, so float32 does for many samples; a start's own check is in float64.
+        double[][] y = samples > SAMPLES ? net32.logits(pts) : net64.logits(pts);
+        Integer[] order = new Integer[samples];
+        double[] t = new double[samples];
+        for (int p = 0; p < samples; p++) {
             order[p] = p;
             t[p] = Double.NEGATIVE_INFINITY;
             for (LinearConstraint c : conj) t[p] = Math.max(t[p], c.excess(y[p]));
         }
-        java.util.Arrays.sort(order, 1, SAMPLES, (a, b) -> Double.compare(t[a], t[b]));
+        java.util.Arrays.sort(order, 1, samples, (a, b) -> Double.compare(t[a], t[b]));
         double[][] out = new double[starts][];
         for (int s = 0; s < starts; s++) out[s] = pts[order[s]];
         return out;

@@ -13,7 +13,9 @@ import org.workbench.spec.LinearConstraint;
  * Branch and bound on the input box (for low-dimensional inputs such as ACAS Xu's five): CROWN bounds every
  * constraint over a batch of boxes; a box is safe when each unsafe conjunction has a constraint that cannot
  * hold anywhere in it; otherwise its centre is tried as a counterexample and it is split in two along the input
- * with the largest influence on its bounds (width times the magnitude of CROWN's input coefficients). Open boxes
+ * with the largest influence on its bounds (width times the magnitude of CROWN's input coefficients), or, where
+ * that split barely narrowed the parent's gap to a proof (or everywhere, if asked), the one {@link Lookahead}
+ * finds clearly better. Open boxes
  * are taken best first: those whose parent's bound leaves the most room to meet an unsafe conjunction. Proving
  * needs every box anyway, so the order costs nothing there, and a rare counterexample is reached far sooner than by
  * a depth-first sweep (ACAS Xu 1_9 property 7: found in 76 s, not in 116 s depth first) or by following the
@@ -25,18 +27,21 @@ final class InputSplit {
     record Outcome(String status, double[] x, long boxes) {}
 
     /** An open box; {@code priority} is its parent's bound on how far an unsafe conjunction can be met (smaller first). */
-    private record Box(double[] lo, double[] hi, double priority) {}
+    private record Box(double[] lo, double[] hi, double priority, int depth) {}
 
     private static final int QUEUE_CAP = Integer.getInteger("workbench.split.queueCap", 2_000_000);
     private static final boolean DEBUG = Boolean.getBoolean("workbench.split.debug");
     private final TorchNet net64;
     private final Falsifier falsifier;
     private final int batch;
+    private final boolean lookAheadEverywhere;
 
-    InputSplit(TorchNet net64, Falsifier falsifier, int batch) {
+    /** With {@code lookAheadEverywhere}, every box is split by {@link Lookahead}; else only stalled boxes are. */
+    InputSplit(TorchNet net64, Falsifier falsifier, int batch, boolean lookAheadEverywhere) {
         this.net64 = net64;
         this.falsifier = falsifier;
         this.batch = batch;
+        this.lookAheadEverywhere = lookAheadEverywhere;
     }
 
     /** CROWN over the boxes, a part per worker thread; fills coefficients as {@link NeuronBounds#upperAndCoefficients}. */
@@ -59,6 +64,7 @@ final class InputSplit {
         return up;
     }
 
+    private static final boolean WIDEST = Boolean.getBoolean("workbench.split.widest");
     private static final boolean CLIP = !Boolean.getBoolean("workbench.split.noClip");
 
     /** Box [lo, hi] clipped to where conjunction g (constraints coef·y <= rhs) can hold, or null where it cannot. */
@@ -91,6 +97,10 @@ final class InputSplit {
         return 1 - kept;
     }
 
+    /** A box is stalled when its gap to a proof is still above this share of its parent's. */
+    private static final double STALL = 0.9;
+    private long lookaheads, rounds;
+
     Outcome run(double[] lo, double[] hi, List<List<LinearConstraint>> dnf, long deadlineNanos) {
         List<LinearConstraint> all = new ArrayList<>();
         List<int[]> groups = new ArrayList<>();
@@ -111,7 +121,7 @@ final class InputSplit {
         double[] span = new double[lo.length];
         for (int k = 0; k < lo.length; k++) span[k] = Math.max(hi[k] - lo[k], 1e-300);
         PriorityQueue<Box> queue = new PriorityQueue<>((a, b) -> Double.compare(a.priority(), b.priority()));
-        queue.add(new Box(lo.clone(), hi.clone(), 0));
+        queue.add(new Box(lo.clone(), hi.clone(), 0, 0));
         // Best first would keep every open box; past QUEUE_CAP children go depth first, which needs no more memory.
         Deque<Box> stack = new ArrayDeque<>();
         long boxes = 0;
@@ -140,6 +150,9 @@ final class InputSplit {
             double mostRoom = Double.POSITIVE_INFINITY;
             int roomiestBox = -1;
             List<LinearConstraint> roomiestConj = null;
+            List<Integer> openIdx = new ArrayList<>(), openDim = new ArrayList<>();
+            List<Double> openPriority = new ArrayList<>();
+            List<Boolean> stalled = new ArrayList<>();
             for (int i = 0; i < part.size(); i++) {
                 double[] clipLo = null, clipHi = null;
                 double priority = Double.POSITIVE_INFINITY;
@@ -178,7 +191,7 @@ final class InputSplit {
                 }
                 // The coefficients see only the linear part of the bound: looseness from unstable neurons can sit on
                 // an input they barely weigh, so an input left 64 times wider than the chosen one is split instead.
-                if (!(influence[dim] > 0)
+                if (WIDEST || !(influence[dim] > 0)
                         || (bh[i][dim] - bl[i][dim]) / span[dim] * 64 < (bh[i][widest] - bl[i][widest]) / span[widest]) dim = widest;
                 if (bh[i][dim] - bl[i][dim] <= 1e-9 * span[dim]) {
                     // A box this small that bounds cannot close sits on the property's edge: if anything, a search
@@ -191,11 +204,36 @@ final class InputSplit {
                     }
                     return new Outcome("unknown", null, boxes);
                 }
+                openIdx.add(i);
+                openDim.add(dim);
+                openPriority.add(priority);
+                // A box whose gap to a proof its parent's split barely narrowed is split by looking ahead.
+                double parentGap = -part.get(i).priority(), gap = -priority;
+                stalled.add(lookAheadEverywhere || parentGap > 0 && gap > STALL * parentGap);
+            }
+            List<Integer> stuck = new ArrayList<>();
+            for (int j = 0; j < openIdx.size(); j++) if (stalled.get(j)) stuck.add(j);
+            if (!stuck.isEmpty()) {
+                double[][] sl = new double[stuck.size()][], sh = new double[stuck.size()][];
+                int[] dims = new int[stuck.size()];
+                for (int q = 0; q < dims.length; q++) {
+                    sl[q] = bl[openIdx.get(stuck.get(q))];
+                    sh[q] = bh[openIdx.get(stuck.get(q))];
+                    dims[q] = openDim.get(stuck.get(q));
+                }
+                Lookahead.choose(sl, sh, dims, (l, h) -> crownInParallel(l, h, rows, new double[l.length][]), groups, all);
+                for (int q = 0; q < dims.length; q++) openDim.set(stuck.get(q), dims[q]);
+                lookaheads += dims.length;
+            }
+            for (int j = 0; j < openIdx.size(); j++) {
+                int i = openIdx.get(j), dim = openDim.get(j);
+                double priority = openPriority.get(j);
                 double mid = (bl[i][dim] + bh[i][dim]) / 2;
                 double[] h1 = bh[i].clone(), l2 = bl[i].clone();
                 h1[dim] = mid;
                 l2[dim] = mid;
-                Box first = new Box(bl[i], h1, priority), second = new Box(l2, bh[i], priority);
+                int depth = part.get(i).depth() + 1;
+                Box first = new Box(bl[i], h1, priority, depth), second = new Box(l2, bh[i], priority, depth);
                 if (queue.size() < QUEUE_CAP) {
                     queue.add(first);
                     queue.add(second);
@@ -204,8 +242,8 @@ final class InputSplit {
                     stack.add(second);
                 }
             }
-            if (DEBUG && boxes % (batch * 40L) < batch)
-                System.err.printf("split: %d boxes, %d queued, best room %.6f, mean share clipped %.3f%n", boxes, queue.size() + stack.size(),
+            if (DEBUG && ++rounds % 40 == 0)
+                System.err.printf("split: %d boxes, %d looked ahead, %d queued, best room %.6f, mean share clipped %.3f%n", boxes, lookaheads, queue.size() + stack.size(),
                                   queue.isEmpty() ? Double.NaN : queue.peek().priority(), clippedAway / boxes);
             if (roomiestBox >= 0) {
                 double[] x = falsifier.search(bl[roomiestBox], bh[roomiestBox], roomiestConj, 4, 15);
