@@ -32,7 +32,11 @@ final class Falsifier {
 
     /** As {@link #search}, with starts chosen from {@code samples} random points (float32 screening). */
     double[] search(double[] lo, double[] hi, List<LinearConstraint> conj, int starts, int steps, int samples) {
-        return searchFrom(lo, hi, conj, seeds(lo, hi, conj, starts, samples), steps, FINE_STEP);
+        double[][] seeds = seeds(lo, hi, conj, starts, samples);
+        // The best samples themselves first: the steps below start large and would leave a region this small.
+        double[] x = firstSatisfying(seeds, conj);
+        if (x == null) x = searchFrom(lo, hi, conj, seeds, steps, 0.25, FINE_STEP);
+        return x != null ? x : searchFrom(lo, hi, conj, seeds, steps, 0.01, FINE_STEP / 10);
     }
 
     /** The last step of the many-sample search, as a share of the box: counterexamples can sit in regions that small. */
@@ -40,11 +44,11 @@ final class Falsifier {
 
     /** As {@link #search}, from the given starting points (inside [lo, hi]). */
     double[] searchFrom(double[] lo, double[] hi, List<LinearConstraint> conj, double[][] seeds, int steps) {
-        return searchFrom(lo, hi, conj, seeds, steps, 0.01);
+        return searchFrom(lo, hi, conj, seeds, steps, 0.25, 0.01);
     }
 
-    /** As {@link #searchFrom}, the steps shrinking from a quarter of the box to {@code lastStep} of it. */
-    double[] searchFrom(double[] lo, double[] hi, List<LinearConstraint> conj, double[][] seeds, int steps, double lastStep) {
+    /** As {@link #searchFrom}, the steps shrinking from {@code firstStep} of the box to {@code lastStep} of it. */
+    double[] searchFrom(double[] lo, double[] hi, List<LinearConstraint> conj, double[][] seeds, int steps, double firstStep, double lastStep) {
         int d = lo.length, outs = conj.get(0).coef().length, m = conj.size(), starts = seeds.length;
         double[] x0 = new double[starts * d];
         for (int s = 0; s < starts; s++) System.arraycopy(seeds[s], 0, x0, s * d, d);
@@ -67,7 +71,7 @@ final class Falsifier {
                     x.attach(sm);
                     TorchNet.Grad g = net32.inputGradient(x, z -> z.matMul(cT).sub(dT).max(new int[] {1}).sum());
                     // Step sizes shrink geometrically from a quarter of the box, so late steps refine.
-                    double frac = 0.25 * Math.pow(lastStep / 0.25, (double) t / Math.max(1, steps - 1));
+                    double frac = firstStep * Math.pow(lastStep / firstStep, (double) t / Math.max(1, steps - 1));
                     NDArray next = x.sub(g.gradient().sign().mul(width).mul((float) frac)).maximum(loT).minimum(hiT);
                     next.attach(nm);
                     x = next;

@@ -246,7 +246,7 @@ final class InputSplit {
                 System.err.printf("split: %d boxes, %d looked ahead, %d queued, best room %.6f, mean share clipped %.3f%n", boxes, lookaheads, queue.size() + stack.size(),
                                   queue.isEmpty() ? Double.NaN : queue.peek().priority(), clippedAway / boxes);
             if (roomiestBox >= 0) {
-                double[] x = falsifier.search(bl[roomiestBox], bh[roomiestBox], roomiestConj, 4, 15);
+                double[] x = falsifier.search(bl[roomiestBox], bh[roomiestBox], roomiestConj, 4, 15, Falsifier.SAMPLES);
                 if (x != null) return new Outcome("found", x, boxes);
             }
         }
