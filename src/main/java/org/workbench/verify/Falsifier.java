@@ -95,7 +95,12 @@ final class Falsifier {
         double[][] pts = new double[samples][d];
         for (int k = 0; k < d; k++) pts[0][k] = (lo[k] + hi[k]) / 2;
         for (int p = 1; p < samples; p++)
-            for (int k = 0; k < d; k++) pts[p][k] = lo[k] + random.nextDouble() * (hi[k] - lo[k]);
+            for (int k = 0; k < d; k++) {
+                pts[p][k] = lo[k] + random.nextDouble() * (hi[k] - lo[k]);
+                // In the many-sample search, every other point has some inputs on the box's faces: a piecewise-linear
+                // network takes its extremes at vertices of its pieces, often on the box's boundary.
+                if (samples > SAMPLES && p % 2 == 0 && random.nextInt(4) == 0) pts[p][k] = random.nextBoolean() ? lo[k] : hi[k];
+            }
         // Ranking only picks starts, so float32 does for many samples; a start's own check is in float64.
         double[][] y = samples > SAMPLES ? net32.logits(pts) : net64.logits(pts);
         Integer[] order = new Integer[samples];
