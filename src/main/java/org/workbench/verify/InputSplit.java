@@ -14,7 +14,7 @@ import org.workbench.spec.LinearConstraint;
  * constraint over a batch of boxes; a box is safe when each unsafe conjunction has a constraint that cannot
  * hold anywhere in it; otherwise its centre is tried as a counterexample and it is split in two along the input
  * with the largest influence on its bounds (width times the magnitude of CROWN's input coefficients), or, where
- * that split barely narrowed the parent's gap to a proof (or everywhere, if asked), the one {@link Lookahead}
+ * that split barely narrowed the parent's gap to a proof (or everywhere), if asked, the one {@link Lookahead}
  * finds clearly better. Open boxes
  * are taken best first: those whose parent's bound leaves the most room to meet an unsafe conjunction. Proving
  * needs every box anyway, so the order costs nothing there, and a rare counterexample is reached far sooner than by
@@ -27,21 +27,23 @@ final class InputSplit {
     record Outcome(String status, double[] x, long boxes) {}
 
     /** An open box; {@code priority} is its parent's bound on how far an unsafe conjunction can be met (smaller first). */
-    private record Box(double[] lo, double[] hi, double priority, int depth) {}
+    private record Box(double[] lo, double[] hi, double priority) {}
 
     private static final int QUEUE_CAP = Integer.getInteger("workbench.split.queueCap", 2_000_000);
     private static final boolean DEBUG = Boolean.getBoolean("workbench.split.debug");
     private final TorchNet net64;
     private final Falsifier falsifier;
     private final int batch;
-    private final boolean lookAheadEverywhere;
+    private final LookAt lookAt;
 
-    /** With {@code lookAheadEverywhere}, every box is split by {@link Lookahead}; else only stalled boxes are. */
-    InputSplit(TorchNet net64, Falsifier falsifier, int batch, boolean lookAheadEverywhere) {
+    /** Which boxes {@link Lookahead} splits: none, those whose split stalled, or all. */
+    enum LookAt { NONE, STALLED, ALL }
+
+    InputSplit(TorchNet net64, Falsifier falsifier, int batch, LookAt lookAt) {
         this.net64 = net64;
         this.falsifier = falsifier;
         this.batch = batch;
-        this.lookAheadEverywhere = lookAheadEverywhere;
+        this.lookAt = lookAt;
     }
 
     /** CROWN over the boxes, a part per worker thread; fills coefficients as {@link NeuronBounds#upperAndCoefficients}. */
@@ -64,7 +66,6 @@ final class InputSplit {
         return up;
     }
 
-    private static final boolean WIDEST = Boolean.getBoolean("workbench.split.widest");
     private static final boolean CLIP = !Boolean.getBoolean("workbench.split.noClip");
 
     /** Box [lo, hi] clipped to where conjunction g (constraints coef·y <= rhs) can hold, or null where it cannot. */
@@ -121,7 +122,7 @@ final class InputSplit {
         double[] span = new double[lo.length];
         for (int k = 0; k < lo.length; k++) span[k] = Math.max(hi[k] - lo[k], 1e-300);
         PriorityQueue<Box> queue = new PriorityQueue<>((a, b) -> Double.compare(a.priority(), b.priority()));
-        queue.add(new Box(lo.clone(), hi.clone(), 0, 0));
+        queue.add(new Box(lo.clone(), hi.clone(), 0));
         // Best first would keep every open box; past QUEUE_CAP children go depth first, which needs no more memory.
         Deque<Box> stack = new ArrayDeque<>();
         long boxes = 0;
@@ -191,7 +192,7 @@ final class InputSplit {
                 }
                 // The coefficients see only the linear part of the bound: looseness from unstable neurons can sit on
                 // an input they barely weigh, so an input left 64 times wider than the chosen one is split instead.
-                if (WIDEST || !(influence[dim] > 0)
+                if (!(influence[dim] > 0)
                         || (bh[i][dim] - bl[i][dim]) / span[dim] * 64 < (bh[i][widest] - bl[i][widest]) / span[widest]) dim = widest;
                 if (bh[i][dim] - bl[i][dim] <= 1e-9 * span[dim]) {
                     // A box this small that bounds cannot close sits on the property's edge: if anything, a search
@@ -209,7 +210,7 @@ final class InputSplit {
                 openPriority.add(priority);
                 // A box whose gap to a proof its parent's split barely narrowed is split by looking ahead.
                 double parentGap = -part.get(i).priority(), gap = -priority;
-                stalled.add(lookAheadEverywhere || parentGap > 0 && gap > STALL * parentGap);
+                stalled.add(lookAt == LookAt.ALL || lookAt == LookAt.STALLED && parentGap > 0 && gap > STALL * parentGap);
             }
             List<Integer> stuck = new ArrayList<>();
             for (int j = 0; j < openIdx.size(); j++) if (stalled.get(j)) stuck.add(j);
@@ -232,8 +233,7 @@ final class InputSplit {
                 double[] h1 = bh[i].clone(), l2 = bl[i].clone();
                 h1[dim] = mid;
                 l2[dim] = mid;
-                int depth = part.get(i).depth() + 1;
-                Box first = new Box(bl[i], h1, priority, depth), second = new Box(l2, bh[i], priority, depth);
+                Box first = new Box(bl[i], h1, priority), second = new Box(l2, bh[i], priority);
                 if (queue.size() < QUEUE_CAP) {
                     queue.add(first);
                     queue.add(second);

@@ -58,12 +58,13 @@ final class Lookahead {
         double[][] up = bounds.upper(cl, ch);
         for (int j = 0; j < n; j++) {
             double[] score = new double[d];
-            int best = 0;
+            int best = dims[j];
             for (int k = 0; k < d; k++) {
                 int at = (j * d + k) * 2;
-                score[k] = Math.min(room(up[at], groups, all), room(up[at + 1], groups, all));
-                if (score[k] > score[best]) best = k;
+                // An input the box holds fixed halves into two copies of the box: no progress, however it scores.
+                score[k] = hi[j][k] > lo[j][k] ? Math.min(room(up[at], groups, all), room(up[at + 1], groups, all)) : Double.NEGATIVE_INFINITY;
             }
+            for (int k = 0; k < d; k++) if (score[k] > score[best]) best = k;
             double usual = score[dims[j]];
             if (score[best] > usual + MARGIN * Math.abs(usual)) dims[j] = best;
         }
