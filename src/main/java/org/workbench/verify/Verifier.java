@@ -96,8 +96,18 @@ public final class Verifier {
      * is several times faster on most properties but loses 1_1 prop_4 and 4_6 prop_1, which the influence rule alone
      * proves in seconds; only looking ahead everywhere proves 4_7 prop_1 (results/BENCHMARKS.md).
      */
-    private static final List<Map.Entry<InputSplit.LookAt, Double>> PHASES = List.of(
-            Map.entry(InputSplit.LookAt.STALLED, 0.3), Map.entry(InputSplit.LookAt.NONE, 0.5), Map.entry(InputSplit.LookAt.ALL, 1.0));
+    static final List<Map.Entry<InputSplit.LookAt, Double>> PHASES = phases(System.getProperty("workbench.split.phases", "STALLED:0.3,NONE:0.5,ALL:1"));
+
+    /** Phases written as {@code LOOKAT:SHARE,...} ({@code -Dworkbench.split.phases}). */
+    static List<Map.Entry<InputSplit.LookAt, Double>> phases(String text) {
+        List<Map.Entry<InputSplit.LookAt, Double>> out = new ArrayList<>();
+        for (String part : text.split(",")) {
+            String[] kv = part.trim().split(":");
+            if (kv.length != 2) throw new IllegalArgumentException("workbench.split.phases: expected LOOKAT:SHARE, got '" + part + "'");
+            out.add(Map.entry(InputSplit.LookAt.valueOf(kv[0].trim()), Double.parseDouble(kv[1].trim())));
+        }
+        return List.copyOf(out);
+    }
 
     /** Few inputs: a search seeded from many random points, then branch and bound on the input box in {@link #PHASES}. */
     private Closed inputSplit(Property.Region region, TorchNet net64, Falsifier falsifier, long deadline) {
