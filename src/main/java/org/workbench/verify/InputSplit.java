@@ -151,9 +151,9 @@ final class InputSplit {
             double mostRoom = Double.POSITIVE_INFINITY;
             int roomiestBox = -1;
             List<LinearConstraint> roomiestConj = null;
-            List<Integer> openIdx = new ArrayList<>(), openDim = new ArrayList<>();
-            List<Double> openPriority = new ArrayList<>();
-            List<Boolean> stalled = new ArrayList<>();
+            List<Integer> open = new ArrayList<>(), stuck = new ArrayList<>();
+            int[] dimOf = new int[part.size()];
+            double[] priorityOf = new double[part.size()];
             for (int i = 0; i < part.size(); i++) {
                 double[] clipLo = null, clipHi = null;
                 double priority = Double.POSITIVE_INFINITY;
@@ -205,30 +205,29 @@ final class InputSplit {
                     }
                     return new Outcome("unknown", null, boxes);
                 }
-                openIdx.add(i);
-                openDim.add(dim);
-                openPriority.add(priority);
+                open.add(i);
+                dimOf[i] = dim;
+                priorityOf[i] = priority;
                 // A box whose gap to a proof its parent's split barely narrowed is split by looking ahead.
                 double parentGap = -part.get(i).priority(), gap = -priority;
-                stalled.add(lookAt == LookAt.ALL || lookAt == LookAt.STALLED && parentGap > 0 && gap > STALL * parentGap);
+                if (lookAt == LookAt.ALL || lookAt == LookAt.STALLED && parentGap > 0 && gap > STALL * parentGap) stuck.add(i);
             }
-            List<Integer> stuck = new ArrayList<>();
-            for (int j = 0; j < openIdx.size(); j++) if (stalled.get(j)) stuck.add(j);
             if (!stuck.isEmpty()) {
                 double[][] sl = new double[stuck.size()][], sh = new double[stuck.size()][];
                 int[] dims = new int[stuck.size()];
                 for (int q = 0; q < dims.length; q++) {
-                    sl[q] = bl[openIdx.get(stuck.get(q))];
-                    sh[q] = bh[openIdx.get(stuck.get(q))];
-                    dims[q] = openDim.get(stuck.get(q));
+                    int i = stuck.get(q);
+                    sl[q] = bl[i];
+                    sh[q] = bh[i];
+                    dims[q] = dimOf[i];
                 }
                 Lookahead.choose(sl, sh, dims, (l, h) -> crownInParallel(l, h, rows, new double[l.length][]), groups, all);
-                for (int q = 0; q < dims.length; q++) openDim.set(stuck.get(q), dims[q]);
+                for (int q = 0; q < dims.length; q++) dimOf[stuck.get(q)] = dims[q];
                 lookaheads += dims.length;
             }
-            for (int j = 0; j < openIdx.size(); j++) {
-                int i = openIdx.get(j), dim = openDim.get(j);
-                double priority = openPriority.get(j);
+            for (int i : open) {
+                int dim = dimOf[i];
+                double priority = priorityOf[i];
                 double mid = (bl[i][dim] + bh[i][dim]) / 2;
                 double[] h1 = bh[i].clone(), l2 = bl[i].clone();
                 h1[dim] = mid;
