@@ -117,6 +117,12 @@ final class Encoding {
         }
 
         @Override
+        public int affine(int[] in, int[] pos, double[] w, int n, double bias, double[] inLo, double[] inHi) {
+            count++;
+            return mip.affine(in, pos, w, n, bias, inLo, inHi);
+        }
+
+        @Override
         public int binary() {
             count++;
             int z = mip.binary();

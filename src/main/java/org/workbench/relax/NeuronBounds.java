@@ -42,6 +42,19 @@ public final class NeuronBounds {
         return upperAndCoefficients(net64, lo, hi, rows, method, null);
     }
 
+    private static void countUnstable(TorchNet net64, List<NDArray[]> bounds, int[] unstable) {
+        java.util.Arrays.fill(unstable, 0);
+        List<org.workbench.net.Layer> layers = net64.network().layers();
+        for (int k = 0; k < layers.size(); k++) {
+            if (!(layers.get(k) instanceof org.workbench.net.Relu)) continue;
+            NDArray[] b = bounds.get(k);
+            NDArray straddle = b[0].lt(0).logicalAnd(b[1].gt(0)).toType(ai.djl.ndarray.types.DataType.INT32, false);
+            NDArray perBox = straddle.reshape(unstable.length, -1).sum(new int[] {1});
+            long[] c = perBox.toLongArray();
+            for (int i = 0; i < unstable.length; i++) unstable[i] += c[i];
+        }
+    }
+
     /**
      * As {@link #upper}; with CROWN, also fills {@code coefficients[i]} (length rows × inputs, row-major) with the
      * input coefficients a of each row's linear bound rows[r]·output <= a·x + c, valid over box i: what input
@@ -49,6 +62,12 @@ public final class NeuronBounds {
      */
     public static double[][] upperAndCoefficients(TorchNet net64, double[][] lo, double[][] hi, double[][] rows, Method method,
                                                   double[][] coefficients) {
+        return upperAndCoefficients(net64, lo, hi, rows, method, coefficients, null);
+    }
+
+    /** As above; with CROWN, also fills {@code unstable[i]} (when not null) with box i's count of ReLUs whose input bounds straddle 0. */
+    public static double[][] upperAndCoefficients(TorchNet net64, double[][] lo, double[][] hi, double[][] rows, Method method,
+                                                  double[][] coefficients, int[] unstable) {
         int b = lo.length, s = rows.length, classes = rows[0].length;
         try (NDManager m = net64.manager().newSubManager()) {
             Region region = Region.boxes(m, lo, hi, net64.batchShape(b).getShape());
@@ -59,7 +78,9 @@ public final class NeuronBounds {
             NDArray lambda = m.create(spec, new ai.djl.ndarray.types.Shape(b, s, classes));
             double[] up;
             if (method == Method.CROWN) {
-                NDArray[] r = prop.upperWithInput(lambda, prop.size(), prop.crown(region, m, 512), region, null);
+                List<NDArray[]> bounds = prop.crown(region, m, 512);
+                NDArray[] r = prop.upperWithInput(lambda, prop.size(), bounds, region, null);
+                if (unstable != null) countUnstable(net64, bounds, unstable);
                 up = r[0].toDoubleArray();
                 if (coefficients != null) {
                     int d = lo[0].length;

@@ -21,7 +21,8 @@ final class MipStep {
         MipFeasibility.Result r = MipFeasibility.check(net, net64, lo, hi, b.lo(), b.hi(), conj, seconds, "scip");
         return switch (r.status()) {
             case INFEASIBLE -> new Verifier.Closed(true, null);
-            case FOUND -> new Verifier.Closed(false, r.x());
+            // FOUND allows the solver's 1e-6 tolerance; a verdict needs the point to meet the conjunction exactly.
+            case FOUND -> new Verifier.Closed(false, Falsifier.satisfies(conj, net64.logits(new double[][] {r.x()})[0]) ? r.x() : null);
             default -> new Verifier.Closed(false, null);
         };
     }
