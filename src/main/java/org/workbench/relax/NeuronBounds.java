@@ -42,6 +42,24 @@ public final class NeuronBounds {
         return upperAndCoefficients(net64, lo, hi, rows, method, null);
     }
 
+    private static void split(List<NDArray[]> bounds, Layers[] layers) {
+        int b = layers.length;
+        List<List<double[]>> los = new ArrayList<>(), his = new ArrayList<>();
+        for (int i = 0; i < b; i++) {
+            los.add(new ArrayList<>());
+            his.add(new ArrayList<>());
+        }
+        for (NDArray[] x : bounds) {
+            double[] l = x[0].toDoubleArray(), h = x[1].toDoubleArray();
+            int size = l.length / b;
+            for (int i = 0; i < b; i++) {
+                los.get(i).add(java.util.Arrays.copyOfRange(l, i * size, (i + 1) * size));
+                his.get(i).add(java.util.Arrays.copyOfRange(h, i * size, (i + 1) * size));
+            }
+        }
+        for (int i = 0; i < b; i++) layers[i] = new Layers(los.get(i), his.get(i));
+    }
+
     private static void countUnstable(TorchNet net64, List<NDArray[]> bounds, int[] unstable) {
         java.util.Arrays.fill(unstable, 0);
         List<org.workbench.net.Layer> layers = net64.network().layers();
@@ -68,6 +86,12 @@ public final class NeuronBounds {
     /** As above; with CROWN, also fills {@code unstable[i]} (when not null) with box i's count of ReLUs whose input bounds straddle 0. */
     public static double[][] upperAndCoefficients(TorchNet net64, double[][] lo, double[][] hi, double[][] rows, Method method,
                                                   double[][] coefficients, int[] unstable) {
+        return upperAndCoefficients(net64, lo, hi, rows, method, coefficients, unstable, null);
+    }
+
+    /** As above; also fills {@code layers[i]} (when not null) with box i's neuron bounds, as {@link #of} gives them. */
+    public static double[][] upperAndCoefficients(TorchNet net64, double[][] lo, double[][] hi, double[][] rows, Method method,
+                                                  double[][] coefficients, int[] unstable, Layers[] layers) {
         int b = lo.length, s = rows.length, classes = rows[0].length;
         try (NDManager m = net64.manager().newSubManager()) {
             Region region = Region.boxes(m, lo, hi, net64.batchShape(b).getShape());
@@ -81,6 +105,7 @@ public final class NeuronBounds {
                 List<NDArray[]> bounds = prop.crown(region, m, 512);
                 NDArray[] r = prop.upperWithInput(lambda, prop.size(), bounds, region, null);
                 if (unstable != null) countUnstable(net64, bounds, unstable);
+                if (layers != null) split(bounds, layers);
                 up = r[0].toDoubleArray();
                 if (coefficients != null) {
                     int d = lo[0].length;

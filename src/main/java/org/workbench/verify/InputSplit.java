@@ -57,10 +57,16 @@ final class InputSplit {
     }
 
     private double[][] crownInParallel(double[][] bl, double[][] bh, double[][] rows, double[][] coefficients, int[] unstable) {
+        return crownInParallel(bl, bh, rows, coefficients, unstable, null);
+    }
+
+    private double[][] crownInParallel(double[][] bl, double[][] bh, double[][] rows, double[][] coefficients, int[] unstable,
+                                       NeuronBounds.Layers[] layers) {
         int n = bl.length, parts = Workers.parts(n, 32);
         List<java.util.concurrent.Callable<double[][]>> tasks = new ArrayList<>();
         List<double[][]> coefParts = new ArrayList<>();
         List<int[]> unstableParts = new ArrayList<>();
+        List<NeuronBounds.Layers[]> layerParts = new ArrayList<>();
         for (int p = 0; p < parts; p++) {
             int from = n * p / parts, to = n * (p + 1) / parts;
             double[][] l = java.util.Arrays.copyOfRange(bl, from, to), h = java.util.Arrays.copyOfRange(bh, from, to);
@@ -68,7 +74,9 @@ final class InputSplit {
             coefParts.add(c);
             int[] u = unstable == null ? null : new int[to - from];
             unstableParts.add(u);
-            tasks.add(() -> NeuronBounds.upperAndCoefficients(net64, l, h, rows, NeuronBounds.Method.CROWN, c, u));
+            NeuronBounds.Layers[] nb = layers == null ? null : new NeuronBounds.Layers[to - from];
+            layerParts.add(nb);
+            tasks.add(() -> NeuronBounds.upperAndCoefficients(net64, l, h, rows, NeuronBounds.Method.CROWN, c, u, nb));
         }
         double[][] up = new double[n][];
         int at = 0;
@@ -78,6 +86,10 @@ final class InputSplit {
         if (unstable != null) {
             at = 0;
             for (int[] u : unstableParts) for (int v : u) unstable[at++] = v;
+        }
+        if (layers != null) {
+            at = 0;
+            for (NeuronBounds.Layers[] nb : layerParts) for (NeuronBounds.Layers v : nb) layers[at++] = v;
         }
         return up;
     }
@@ -128,15 +140,15 @@ final class InputSplit {
     }
 
     /**
-     * Whether no point of box [l, h] meets any of the conjunctions (safe), by a MIP per conjunction; or a point that
+     * Whether no point of box [l, h] meets any of the conjunctions (safe), by a MIP per conjunction with neuron bounds
+     * b, which must hold over the box (they may be a larger box's); or a point that
      * does, re-checked in float64. Neither when a MIP runs out of time or finds only a point within the solver's
      * tolerance.
      */
-    private Verifier.Closed decideExactly(double[] l, double[] h, List<List<LinearConstraint>> conjunctions, long deadline) {
+    private Verifier.Closed decideExactly(double[] l, double[] h, NeuronBounds.Layers b, List<List<LinearConstraint>> conjunctions, long deadline) {
         long t0 = System.nanoTime();
         boolean closed = false;
         try {
-            NeuronBounds.Layers b = NeuronBounds.of(net64, l, h, NeuronBounds.Method.CROWN);
             for (List<LinearConstraint> conj : conjunctions) {
                 double seconds = Math.min(MIP_SECONDS, (deadline - System.nanoTime()) / 1e9);
                 if (seconds <= 0.01) return new Verifier.Closed(false, null);
@@ -198,7 +210,10 @@ final class InputSplit {
             }
             double[][] coefficients = new double[part.size()][];
             int[] unstable = new int[part.size()];
-            double[][] up = crownInParallel(bl, bh, rows, coefficients, unstable);
+            // The MIP's big-M constants come from these bounds of the unclipped box: looser than the clipped box's own,
+            // but bounding it again cost a third of the time on 3_3 prop_2 (87 s against 61 s, the same boxes).
+            NeuronBounds.Layers[] layerBounds = new NeuronBounds.Layers[part.size()];
+            double[][] up = crownInParallel(bl, bh, rows, coefficients, unstable, layerBounds);
             double[][] y = net64.logits(centres);
             // The open box whose bound leaves a conjunction the most room gets a short gradient search: rare
             // counterexamples sit in boxes the bounds cannot close, long before centres land on them, and the
@@ -276,7 +291,7 @@ final class InputSplit {
             for (int i : open) if (unstable[i] <= MIP_UNSTABLE) mipped.add(i);
             if (!mipped.isEmpty()) {
                 List<java.util.concurrent.Callable<Verifier.Closed>> tasks = new ArrayList<>();
-                for (int i : mipped) tasks.add(() -> decideExactly(bl[i], bh[i], openConjs.get(i), deadlineNanos));
+                for (int i : mipped) tasks.add(() -> decideExactly(bl[i], bh[i], layerBounds[i], openConjs.get(i), deadlineNanos));
                 List<Verifier.Closed> decided = Workers.all(tasks);
                 java.util.Set<Integer> closed = new java.util.HashSet<>();
                 for (int q = 0; q < decided.size(); q++) {
