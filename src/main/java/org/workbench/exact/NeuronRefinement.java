@@ -30,6 +30,15 @@ public final class NeuronRefinement {
      */
     public static int refineLayer(Network net, TorchNet net64, double[] inLo, double[] inHi, List<double[]> lo, List<double[]> hi,
                                   int k, double seconds, long deadline, int threads) {
+        return refineLayer(net, net64, inLo, inHi, lo, hi, k, seconds, deadline, threads, null);
+    }
+
+    /**
+     * As above, the neurons taken in order of {@code weight[j]} times their width (null: the width alone): what
+     * each neuron's looseness costs the bound that matters, when time runs out before every neuron is done.
+     */
+    public static int refineLayer(Network net, TorchNet net64, double[] inLo, double[] inHi, List<double[]> lo, List<double[]> hi,
+                                  int k, double seconds, long deadline, int threads, double[] weight) {
         // Behind a linear layer, its row for neuron j is the objective over the previous ReLU's live outputs: the
         // prefix stops before it, without dead neurons, and the solver carries none of the layer's other rows.
         if (!(net.layers().get(k - 1) instanceof Linear last)) return 0;
@@ -39,7 +48,9 @@ public final class NeuronRefinement {
         List<Integer> unstable = new ArrayList<>();
         for (int j = 0; j < l.length; j++) if (l[j] < 0 && h[j] > 0) unstable.add(j);
         // Widest first: when time runs out, the neurons that loosen later bounds most are done.
-        unstable.sort((a, b) -> Double.compare(Math.min(h[b], -l[b]), Math.min(h[a], -l[a])));
+        double[] key = new double[l.length];
+        for (int j = 0; j < l.length; j++) key[j] = (weight == null ? 1 : weight[j]) * Math.min(h[j], -l[j]);
+        unstable.sort((a, b) -> Double.compare(key[b], key[a]));
         double[] centre = new double[inLo.length];
         for (int i = 0; i < centre.length; i++) centre[i] = (inLo[i] + inHi[i]) / 2;
         AtomicInteger next = new AtomicInteger(), done = new AtomicInteger();

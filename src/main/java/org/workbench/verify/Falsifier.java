@@ -25,6 +25,10 @@ final class Falsifier {
         this.random = new Random(seed);
     }
 
+    TorchNet net32() {
+        return net32;
+    }
+
     /** A float64-checked counterexample in [lo, hi] for the conjunction, or null. */
     double[] search(double[] lo, double[] hi, List<LinearConstraint> conj, int starts, int steps) {
         return searchFrom(lo, hi, conj, seeds(lo, hi, conj, starts, SAMPLES), steps);

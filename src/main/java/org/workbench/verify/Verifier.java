@@ -26,6 +26,9 @@ public final class Verifier {
     /** Inputs up to this many dimensions are split; beyond it splitting the input cannot close a box in time. */
     static final int SPLIT_MAX_INPUTS = Integer.getInteger("workbench.verify.inputSplitMax", 16);
 
+    /** Starts per open conjunction of the surrogate-gradient search ({@code -Dworkbench.search.surrogate}; 0: none). */
+    static final int SURROGATE_STARTS = Integer.getInteger("workbench.search.surrogate", 32);
+
     /** The complete method for many inputs: "bab" (branch and bound on ReLUs with beta-CROWN) or "mip" (SCIP). */
     static final String COMPLETE = System.getProperty("workbench.verify.complete", "bab");
 
@@ -66,6 +69,11 @@ public final class Verifier {
     private Closed closeRegion(Property.Region region, TorchNet net64, Falsifier falsifier, long deadline) {
         if (net.inputSize() <= SPLIT_MAX_INPUTS) return inputSplit(region, net64, falsifier, deadline);
         List<List<LinearConstraint>> open = openConjunctions(region, net64);
+        // Gradients through the relaxation's slopes first: on nearly flat networks they find what plain gradients miss.
+        if (SURROGATE_STARTS > 0) {
+            double[] x = new SurrogateSearch(falsifier.net32(), net64, 1).search(region.lo(), region.hi(), open, SURROGATE_STARTS, 100);
+            if (x != null) return new Closed(false, x);
+        }
         // A longer search first: branch and bound proves, it rarely finds what a search from many starts finds.
         for (List<LinearConstraint> conj : open) {
             if (System.nanoTime() > deadline) return new Closed(false, null);
@@ -87,7 +95,7 @@ public final class Verifier {
         long now = System.nanoTime();
         Closed plain = reluSplit(region, net64, falsifier, open, now + (long) (PLAIN_SHARE * (deadline - now)), null);
         if (plain.safe() || plain.x() != null || System.nanoTime() > deadline) return plain;
-        return reluSplit(region, net64, falsifier, open, deadline, refiner(region, net64, deadline));
+        return reluSplit(region, net64, falsifier, open, deadline, refiner(region, net64, open, deadline));
     }
 
     /**
@@ -180,14 +188,33 @@ public final class Verifier {
      * MIP refinement of the root's intermediate bounds before branch and bound on ReLUs: at most
      * {@link #REFINE_SECONDS} per neuron and direction, within {@link #REFINE_SHARE} of the time left.
      */
-    private BetaCrown.Refiner refiner(Property.Region region, TorchNet net64, long deadline) {
+    private BetaCrown.Refiner refiner(Property.Region region, TorchNet net64, List<List<LinearConstraint>> open, long deadline) {
         double seconds = REFINE_SECONDS;
         long until = System.nanoTime() + (long) (REFINE_SHARE * (deadline - System.nanoTime()));
         return (k, lo, hi) -> {
             long t0 = System.nanoTime();
-            int n = NeuronRefinement.refineLayer(net, net64, region.lo(), region.hi(), lo, hi, k, seconds, until, Workers.THREADS);
+            int n = NeuronRefinement.refineLayer(net, net64, region.lo(), region.hi(), lo, hi, k, seconds, until, Workers.THREADS,
+                                                 specWeights(k, open));
             if (Boolean.getBoolean("workbench.bab.debug")) System.err.printf("bab: layer %d: %d neurons refined by MIP in %.1f s%n", k, n, (System.nanoTime() - t0) / 1e9);
         };
+    }
+
+    /**
+     * For the last ReLU layer, how much each neuron's output moves the open constraints: the largest |c·W[:, j]| over
+     * their rows c, with W the output layer's weights. Its looseness costs the final bound in that proportion, so its
+     * refinement comes first when time runs out (measured in results/BENCHMARKS.md). Null for earlier layers.
+     */
+    private double[] specWeights(int k, List<List<LinearConstraint>> open) {
+        if (k + 2 != net.layers().size() || !(net.layers().get(k + 1) instanceof org.workbench.net.Linear out)) return null;
+        double[] w = new double[out.in()];
+        for (List<LinearConstraint> conj : open)
+            for (LinearConstraint c : conj)
+                for (int j = 0; j < w.length; j++) {
+                    double s = 0;
+                    for (int o = 0; o < out.out(); o++) s += c.coef()[o] * out.w(o, j);
+                    w[j] = Math.max(w[j], Math.abs(s));
+                }
+        return w;
     }
 
     /**
