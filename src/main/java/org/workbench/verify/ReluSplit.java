@@ -35,7 +35,6 @@ final class ReluSplit {
     private final PriorityQueue<Node> open = new PriorityQueue<>(Comparator.comparingDouble(Node::openness).reversed());
     private List<Node> fresh = new ArrayList<>();
     private boolean stuck;
-    private final double rootOpenness;
     private long domains;
     private int round;
     private Outcome outcome;
@@ -59,13 +58,7 @@ final class ReluSplit {
         BetaCrown.Bounded root = bc.bound(List.of(rootDomain), rows, ROOT_ITERATIONS, ROOT_LR_ALPHA, LR_BETA).get(0);
         domains = 1;
         if (DEBUG) System.err.printf("bab: %d unstable at the root, root bound %.6f%n", bc.unstableAtRoot(), openness(root, conj));
-        rootOpenness = openness(root, conj);
-        if (!closed(root, conj)) fresh.add(new Node(rootDomain, root, rootOpenness));
-    }
-
-    /** How far the root's bound is from closing the conjunction (see {@link #openness}). */
-    double rootOpenness() {
-        return rootOpenness;
+        if (!closed(root, conj)) fresh.add(new Node(rootDomain, root, openness(root, conj)));
     }
 
     long domains() {
