@@ -47,7 +47,7 @@ public final class NeuronRefinement {
         double[] l = lo.get(k), h = hi.get(k);
         List<Integer> unstable = new ArrayList<>();
         for (int j = 0; j < l.length; j++) if (l[j] < 0 && h[j] > 0) unstable.add(j);
-        // Widest first: when time runs out, the neurons that loosen later bounds most are done.
+        // Widest (times weight) first: when time runs out, the neurons that loosen later bounds most are done.
         double[] key = new double[l.length];
         for (int j = 0; j < l.length; j++) key[j] = (weight == null ? 1 : weight[j]) * Math.min(h[j], -l[j]);
         unstable.sort((a, b) -> Double.compare(key[b], key[a]));

@@ -142,14 +142,15 @@ final class Falsifier {
         return null;
     }
 
-    private static final double SCREEN_MARGIN = 1e-3;
+    static final double SCREEN_MARGIN = 1e-3;
 
     static boolean satisfies(List<LinearConstraint> conj, double[] y) {
         for (LinearConstraint k : conj) if (!(k.excess(y) <= 0)) return false;
         return true;
     }
 
-    private static double[] tile(double[] v, int n) {
+    /** {@code n} copies of v, one after another (a batch of one box). */
+    static double[] tile(double[] v, int n) {
         double[] out = new double[v.length * n];
         for (int i = 0; i < n; i++) System.arraycopy(v, 0, out, i * v.length, v.length);
         return out;

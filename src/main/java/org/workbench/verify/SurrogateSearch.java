@@ -66,8 +66,8 @@ final class SurrogateSearch {
                 slope[i] = nm.create(s);
             }
             Shape shape = net32.batchShape(b);
-            NDArray loT = nm.create(tile(lo, b), shape).toType(DataType.FLOAT32, false);
-            NDArray hiT = nm.create(tile(hi, b), shape).toType(DataType.FLOAT32, false);
+            NDArray loT = nm.create(Falsifier.tile(lo, b), shape).toType(DataType.FLOAT32, false);
+            NDArray hiT = nm.create(Falsifier.tile(hi, b), shape).toType(DataType.FLOAT32, false);
             NDArray width = hiT.sub(loT);
             NDArray cT = nm.create(c, new Shape(b, m, outs)).toType(DataType.FLOAT32, false);
             NDArray dT = nm.create(rhs, new Shape(b, m)).toType(DataType.FLOAT32, false);
@@ -116,7 +116,7 @@ final class SurrogateSearch {
             }
         }
         for (int s = 0; s < b; s++) {
-            if (!(best[s] <= SCREEN_MARGIN)) continue;
+            if (!(best[s] <= Falsifier.SCREEN_MARGIN)) continue;
             double[] y = net64.logits(new double[][] {bestX[s]})[0];
             if (Falsifier.satisfies(conjs.get(s % k), y)) return bestX[s];
         }
@@ -125,13 +125,4 @@ final class SurrogateSearch {
 
     /** Step sizes as shares of the box's width, shrinking geometrically (as {@link Falsifier}'s). */
     private static final double FIRST_STEP = 0.25, LAST_STEP = 0.01;
-
-    /** Float32 violations up to this go to the float64 check. */
-    private static final double SCREEN_MARGIN = 1e-3;
-
-    private static double[] tile(double[] v, int n) {
-        double[] out = new double[v.length * n];
-        for (int i = 0; i < n; i++) System.arraycopy(v, 0, out, i * v.length, v.length);
-        return out;
-    }
 }
