@@ -52,6 +52,12 @@ interface MipBackend extends LinearProgram, AutoCloseable {
      */
     void hint(int[] vars, double[] values);
 
+    /**
+     * From now on only the proven bound matters, not the incumbent (bound refinement): the solver may search for it
+     * alone. Does nothing by default.
+     */
+    default void boundOnly() {}
+
     /** The number of 0/1 variables added so far. */
     int binaries();
 

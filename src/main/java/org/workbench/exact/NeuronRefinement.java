@@ -61,6 +61,7 @@ public final class NeuronRefinement {
         TorchNet prefix64 = new TorchNet(prefix.net(), net64.manager(), net64.dtype());
         Runnable work = () -> {
             try (MipBackend mip = MipBackend.of("scip", 1, 0)) {
+                mip.boundOnly();
                 Encoding enc = Encoding.of(prefix.net(), inLo, inHi, prefix.lo(), prefix.hi(), mip);
                 double[] start = enc.solution(prefix64, centre);
                 if (start != null) mip.hint(Mip.all(enc.variables()), start);

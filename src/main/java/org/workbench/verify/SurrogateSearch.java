@@ -28,6 +28,7 @@ import org.workbench.spec.LinearConstraint;
 final class SurrogateSearch {
     private final TorchNet net32, net64;
     private final Random random;
+    private double bestViolation = Double.POSITIVE_INFINITY;
 
     SurrogateSearch(TorchNet net32, TorchNet net64, long seed) {
         this.net32 = net32;
@@ -115,12 +116,18 @@ final class SurrogateSearch {
                 }
             }
         }
+        for (double v : best) bestViolation = Math.min(bestViolation, v);
         for (int s = 0; s < b; s++) {
             if (!(best[s] <= Falsifier.SCREEN_MARGIN)) continue;
             double[] y = net64.logits(new double[][] {bestX[s]})[0];
             if (Falsifier.satisfies(conjs.get(s % k), y)) return bestX[s];
         }
         return null;
+    }
+
+    /** The smallest float32 violation the last search reached (above 0: nothing found). */
+    double bestViolation() {
+        return bestViolation;
     }
 
     /** Step sizes as shares of the box's width, shrinking geometrically (as {@link Falsifier}'s). */
