@@ -24,26 +24,15 @@ public final class BetaCrown {
     /** Neuron {@code neuron} of the input of layer {@code layer} (a ReLU) fixed to be >= 0 or <= 0. */
     public record Split(int layer, int neuron, boolean active) {}
 
-    /**
-     * A subdomain: its splits, and from its parent (null for none) warm starts (alpha per ReLU neuron and row, beta
-     * per split and row) and the bounds of the root's unstable neurons in the parent.
-     */
-    public record Domain(List<Split> splits, float[] alpha, float[] beta, Bounds bounds) {
-        public Domain(List<Split> splits, float[] alpha, float[] beta) {
-            this(splits, alpha, beta, null);
-        }
-    }
-
-    /** Sound bounds of the root's unstable ReLU inputs over one subdomain, layer after layer. */
-    public record Bounds(float[] lo, float[] hi) {}
+    /** A subdomain: its splits, and warm starts from its parent (null for none): alpha per ReLU neuron and row, beta per split and row. */
+    public record Domain(List<Split> splits, float[] alpha, float[] beta) {}
 
     /**
      * A bounded subdomain: {@code upper[r]} bounds rows[r]·output from above over it; the optimized alpha and beta
      * (warm starts for its children); the unstable neuron to split next (null when none is left); and the box
-     * corner that maximizes the linear bound of its weakest row, a cheap candidate counterexample; and its
-     * intermediate bounds, for its children.
+     * corner that maximizes the linear bound of its weakest row, a cheap candidate counterexample.
      */
-    public record Bounded(double[] upper, float[] alpha, float[] beta, Split branch, double[] candidate, Bounds bounds) {}
+    public record Bounded(double[] upper, float[] alpha, float[] beta, Split branch, double[] candidate) {}
 
     private final TorchNet net;
     private final Propagation prop;
@@ -56,7 +45,6 @@ public final class BetaCrown {
     private final int neurons;
     private final NDManager manager;
     private final List<NDList> params64, params32 = new ArrayList<>();
-    private final SubdomainBounds subdomainBounds;
 
     /** Root bounds over the box [lo, hi], shared by every specification bounded on it. Call {@link #close()} when done. */
     public BetaCrown(TorchNet net64, double[] lo, double[] hi) {
@@ -106,7 +94,6 @@ public final class BetaCrown {
         this.neuronOffset = neuronOffset;
         this.root = new SubdomainTensors.Root(layers, rootBounds, rootLo, rootHi, neuronOffset);
         if (INTERMEDIATE_ITERATIONS > 0) tightenIntermediate(box, deadlineNanos, refiner);
-        subdomainBounds = new SubdomainBounds(root);
     }
 
     /** Adam steps per layer on the slopes for the intermediate bounds at the root (alpha-CROWN); 0 keeps CROWN's. */
@@ -220,9 +207,7 @@ public final class BetaCrown {
             // The slopes and multipliers are searched in SEARCH_TYPE (float32: 1.37x the subdomains a minute on mnistfc);
             // the bound reported is the smaller of float64 passes with the last and with each row's best iterate; any
             // slopes in [0, 1] and multipliers >= 0 give a sound bound, so the search's rounding cannot make it unsound.
-            SubdomainBounds.Start start = subdomainBounds.start(m, domains, (sp, tt, reg, from) -> pass(sp, tt, reg, null, from, params64)[0],
-                                                                lo, hi, net.batchShape(1).getShape());
-            SubdomainTensors t64 = new SubdomainTensors(m, root, domains, s, start, true);
+            SubdomainTensors t64 = new SubdomainTensors(m, root, domains, s);
             SubdomainTensors t = SEARCH_TYPE == DataType.FLOAT64 ? t64 : t64.as(SEARCH_TYPE, m);
             Region searchRegion = SEARCH_TYPE == DataType.FLOAT64 ? region
                     : new Region(region.center().toType(SEARCH_TYPE, false), region.lo().toType(SEARCH_TYPE, false),
@@ -269,7 +254,7 @@ public final class BetaCrown {
                 atBest = pass(specT, t64.withParams(a, be), region, null, layers.size(), params64)[0].toDoubleArray();
             }
             for (int q = 0; q < upper.length; q++) upper[q] = Math.min(upper[q], atBest[q]);
-            return results(domains, s, last, upper, reluCoef, r[1], start);
+            return results(domains, s, last, upper, reluCoef, r[1]);
         }
     }
 
@@ -294,8 +279,7 @@ public final class BetaCrown {
         return new NDArray[] {region.maximize(lambda).add(offset), lambda.stopGradient()};
     }
 
-    private List<Bounded> results(List<Domain> domains, int s, SubdomainTensors t, double[] best, List<NDArray> reluCoef, NDArray inCoef,
-                                  SubdomainBounds.Start start) {
+    private List<Bounded> results(List<Domain> domains, int s, SubdomainTensors t, double[] best, List<NDArray> reluCoef, NDArray inCoef) {
         int b = domains.size(), d = lo.length, alphaSize = s * neurons;
         float[] alphaAll = new float[b * alphaSize];
         List<double[]> coef = new ArrayList<>();
@@ -326,7 +310,7 @@ public final class BetaCrown {
             }
             double[] x = new double[d];
             for (int j = 0; j < d; j++) x[j] = in[(k * s + weakest) * d + j] > 0 ? hi[j] : lo[j];
-            out.add(new Bounded(upper, alpha, beta, branch(k, weakest, s, t, coef), x, subdomainBounds.keep(start, k)));
+            out.add(new Bounded(upper, alpha, beta, branch(k, weakest, s, t, coef), x));
         }
         return out;
     }

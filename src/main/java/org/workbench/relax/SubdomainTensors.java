@@ -26,14 +26,6 @@ final class SubdomainTensors {
 
     /** The batch in float64, with s specification rows per subdomain. */
     SubdomainTensors(NDManager m, Root root, List<BetaCrown.Domain> domains, int s) {
-        this(m, root, domains, s, null, true);
-    }
-
-    /**
-     * As above, each ReLU layer i's bounds starting from start.get(i) (flat, subdomain after subdomain; null: the
-     * root's) before the splits clamp them; without {@code params}, no slopes or multipliers (CROWN's own slopes).
-     */
-    SubdomainTensors(NDManager m, Root root, List<BetaCrown.Domain> domains, int s, SubdomainBounds.Start start, boolean params) {
         int b = domains.size();
         List<Layer> layers = root.layers();
         for (int i = 0; i < layers.size(); i++) {
@@ -48,12 +40,11 @@ final class SubdomainTensors {
             }
             int n = root.lo().get(i).length;
             double[] l = new double[b * n], u = new double[b * n], sg = new double[b * n];
-            double[] a = params ? new double[b * s * n] : null, be = params ? new double[b * s * n] : null;
+            double[] a = new double[b * s * n], be = new double[b * s * n];
             boolean anySplit = false;
             for (int k = 0; k < b; k++) {
-                boolean own = start != null && start.lo().get(i) != null;
-                System.arraycopy(own ? start.lo().get(i) : root.lo().get(i), own ? k * n : 0, l, k * n, n);
-                System.arraycopy(own ? start.hi().get(i) : root.hi().get(i), own ? k * n : 0, u, k * n, n);
+                System.arraycopy(root.lo().get(i), 0, l, k * n, n);
+                System.arraycopy(root.hi().get(i), 0, u, k * n, n);
                 BetaCrown.Domain dom = domains.get(k);
                 List<BetaCrown.Split> splits = dom.splits();
                 for (int q = 0; q < splits.size(); q++) {
@@ -64,10 +55,10 @@ final class SubdomainTensors {
                     if (sp.active()) l[j] = Math.max(l[j], 0);
                     else u[j] = Math.min(u[j], 0);
                     sg[j] = sp.active() ? 1 : -1;
-                    if (params && dom.beta() != null && q * s < dom.beta().length)
+                    if (dom.beta() != null && q * s < dom.beta().length)
                         for (int r = 0; r < s; r++) be[(k * s + r) * n + sp.neuron()] = dom.beta()[q * s + r];
                 }
-                if (params) for (int r = 0; r < s; r++)
+                for (int r = 0; r < s; r++)
                     for (int j = 0; j < n; j++)
                         a[(k * s + r) * n + j] = dom.alpha() != null ? dom.alpha()[s * root.neuronOffset()[i] + r * n + j]
                                 : (u[k * n + j] > -l[k * n + j] ? 1 : 0);
@@ -78,9 +69,9 @@ final class SubdomainTensors {
             lines.add(Relu.lines(lo.get(i), hi.get(i)));
             loV.add(l);
             hiV.add(u);
-            alpha.add(params ? m.create(a, withBatch(shape, b, s)) : null);
+            alpha.add(m.create(a, withBatch(shape, b, s)));
             sign.add(anySplit ? m.create(sg, withBatch(shape, b, 1)) : null);
-            beta.add(params && anySplit ? m.create(be, withBatch(shape, b, s)) : null);
+            beta.add(anySplit ? m.create(be, withBatch(shape, b, s)) : null);
         }
     }
 

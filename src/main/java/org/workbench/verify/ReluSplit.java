@@ -190,7 +190,7 @@ final class ReluSplit {
     private static BetaCrown.Domain child(Node p, BetaCrown.Split s, boolean active) {
         List<BetaCrown.Split> splits = new ArrayList<>(p.domain().splits());
         splits.add(new BetaCrown.Split(s.layer(), s.neuron(), active));
-        return new BetaCrown.Domain(splits, p.bounded().alpha(), p.bounded().beta(), p.bounded().bounds());
+        return new BetaCrown.Domain(splits, p.bounded().alpha(), p.bounded().beta());
     }
 
     /**

@@ -82,8 +82,7 @@ class ReluSplitTest {
                         for (int depth = 0; depth < 6 && b.branch() != null; depth++) {
                             List<BetaCrown.Split> splits = new ArrayList<>(d.splits());
                             splits.add(new BetaCrown.Split(b.branch().layer(), b.branch().neuron(), r.nextBoolean()));
-                            d = new BetaCrown.Domain(splits, r.nextBoolean() ? b.alpha() : null, r.nextBoolean() ? b.beta() : null,
-                                                     r.nextInt(4) > 0 ? b.bounds() : null);
+                            d = new BetaCrown.Domain(splits, r.nextBoolean() ? b.alpha() : null, r.nextBoolean() ? b.beta() : null);
                             b = bc.bound(List.of(d), rows, 5 + r.nextInt(20), 0.05 + 0.2 * r.nextDouble(), 0.05 + 0.5 * r.nextDouble()).get(0);
                             checked += checkPoints(m, net, t, lo, hi, rows, d.splits(), b, r, cut);
                         }
