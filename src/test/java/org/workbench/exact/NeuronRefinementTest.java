@@ -34,12 +34,8 @@ class NeuronRefinementTest {
                 cases++;
                 try (TorchNet net64 = new TorchNet(net, m, DataType.FLOAT64)) {
                     int d = net.inputSize();
-                    double[] lo = new double[d], hi = new double[d];
-                    for (int k = 0; k < d; k++) {
-                        double c = r.nextDouble(), w = 0.05 + 0.3 * r.nextDouble();
-                        lo[k] = c - w;
-                        hi[k] = c + w;
-                    }
+                    double[][] box = box(r, d, 0.05);
+                    double[] lo = box[0], hi = box[1];
                     NeuronBounds.Layers crown = NeuronBounds.of(net64, lo, hi, NeuronBounds.Method.CROWN);
                     List<double[]> l = new ArrayList<>(), h = new ArrayList<>();
                     for (double[] a : crown.lo()) l.add(a.clone());
@@ -73,5 +69,67 @@ class NeuronRefinementTest {
             }
         }
         assertTrue(refined > 0 && tightened > 0, "refinement never ran or never tightened: " + refined + " refined, " + tightened + " tightened");
+    }
+
+    /**
+     * The bound-only search (best-bound node selection, heuristics off) must prove the same optima as SCIP's defaults:
+     * on random networks, each logit's max and min solved both ways agree to the solvers' allowance, and lie above
+     * (below) every sampled value.
+     */
+    @Test
+    void boundOnlySearchProvesTheSameOptima() {
+        Random r = new Random(23);
+        int compared = 0;
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (int trial = 0; trial < 12; trial++) {
+                Network net = RandomNets.mlp(r, 1, 3, 3);
+                try (TorchNet net64 = new TorchNet(net, m, DataType.FLOAT64)) {
+                    int d = net.inputSize();
+                    double[][] box = box(r, d, 0.1);
+                    double[] lo = box[0], hi = box[1];
+                    NeuronBounds.Layers crown = NeuronBounds.of(net64, lo, hi, NeuronBounds.Method.CROWN);
+                    double[][] xs = new double[300][d];
+                    for (double[] x : xs) for (int k = 0; k < d; k++) x[k] = lo[k] + (hi[k] - lo[k]) * r.nextDouble();
+                    double[][] y = net64.logits(xs);
+                    double[][] bounds = new double[2][];
+                    for (int variant = 0; variant < 2; variant++) {
+                        try (MipBackend mip = MipBackend.of("scip", 1, 0)) {
+                            if (variant == 1) mip.boundOnly();
+                            Encoding enc = Encoding.of(net, lo, hi, crown.lo(), crown.hi(), mip);
+                            double[] start = enc.solution(net64, xs[0]);
+                            if (start != null) mip.hint(Mip.all(enc.variables()), start);
+                            int outs = enc.logits.length;
+                            bounds[variant] = new double[2 * outs];
+                            for (int o = 0; o < outs; o++) {
+                                for (int dir = 0; dir < 2; dir++) {
+                                    MipBackend.Outcome out = mip.optimize(new int[] {enc.logits[o]}, new double[] {1}, dir == 0, 30, Double.NaN, Double.NaN, new int[0]);
+                                    assertTrue(out.status() == MipBackend.Status.OPTIMAL, "not solved: " + out.status());
+                                    bounds[variant][2 * o + dir] = out.bound();
+                                    for (double[] yi : y)
+                                        assertTrue(dir == 0 ? yi[o] <= out.bound() + 1e-9 : yi[o] >= out.bound() - 1e-9, "sample outside the proven bound");
+                                }
+                            }
+                        }
+                    }
+                    for (int q = 0; q < bounds[0].length; q++) {
+                        double a = bounds[0][q], b = bounds[1][q];
+                        assertTrue(Math.abs(a - b) <= 4 * MipBackend.allowance(a) + 1e-6, "defaults " + a + " vs bound-only " + b);
+                        compared++;
+                    }
+                }
+            }
+        }
+        assertTrue(compared >= 24, "too few optima compared: " + compared);
+    }
+
+    /** A random box in d dimensions, centres in [0, 1], half-widths from minHalf to minHalf + 0.3. */
+    private static double[][] box(Random r, int d, double minHalf) {
+        double[] lo = new double[d], hi = new double[d];
+        for (int k = 0; k < d; k++) {
+            double c = r.nextDouble(), w = minHalf + 0.3 * r.nextDouble();
+            lo[k] = c - w;
+            hi[k] = c + w;
+        }
+        return new double[][] {lo, hi};
     }
 }
