@@ -55,7 +55,11 @@ class SurrogateSearchTest {
                         c[j] = -1;
                         conjs.add(List.of(new LinearConstraint(c, -t)));
                     }
-                    double[] x = new SurrogateSearch(net32, net64, trial).search(lo, hi, conjs, 8, 50);
+                    SurrogateSearch search = new SurrogateSearch(net32, net64, trial);
+                    double[] x = search.search(lo, hi, conjs, 8, 50);
+                    // The reported best violation must agree with the outcome: positive where no point meets the set.
+                    if (!reachable) assertTrue(search.bestViolation() > 0, "trial " + trial + ": best violation " + search.bestViolation() + " on an unreachable set");
+                    if (x != null) assertTrue(search.bestViolation() <= Falsifier.SCREEN_MARGIN, "trial " + trial + ": a point found above the screening margin");
                     if (reachable) exists++;
                     if (x == null) continue;
                     assertTrue(reachable, "trial " + trial + ": a point returned for conjunctions no point meets");
