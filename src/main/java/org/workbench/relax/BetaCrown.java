@@ -192,12 +192,7 @@ public final class BetaCrown {
     public List<Bounded> bound(List<Domain> domains, List<double[][]> rowsPer, int iterations, double lrAlpha, double lrBeta) {
         int b = domains.size(), s = rowsPer.get(0).length;
         try (NDManager m = manager.newSubManager()) {
-            double[][] los = new double[b][], his = new double[b][];
-            for (int d = 0; d < b; d++) {
-                los[d] = lo;
-                his[d] = hi;
-            }
-            Region region = Region.boxes(m, los, his, net.batchShape(b).getShape());
+            Region region = Region.sharedBox(m, lo, hi, net.batchShape(1).getShape());
             int outs = rowsPer.get(0)[0].length;
             double[] spec = new double[b * s * outs];
             for (int d = 0; d < b; d++) {
@@ -213,7 +208,7 @@ public final class BetaCrown {
                     : new Region(region.center().toType(SEARCH_TYPE, false), region.lo().toType(SEARCH_TYPE, false),
                                  region.hi().toType(SEARCH_TYPE, false), region.norm(), region.eps());
             List<NDList> searchParams = SEARCH_TYPE == DataType.FLOAT64 ? params64 : params32;
-            BestIterate best = new BestIterate(b * s, t.alpha, t.beta);
+            BestIterate best = new BestIterate(m, b * s, t.alpha, t.beta);
             Adam adamAlpha = new Adam(m, t.alpha, lrAlpha), adamBeta = new Adam(m, t.beta, lrBeta);
             for (int it = 0; it <= iterations; it++) {
                 try (NDManager sm = m.newSubManager()) {

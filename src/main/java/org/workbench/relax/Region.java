@@ -48,10 +48,24 @@ record Region(NDArray center, NDArray lo, NDArray hi, Norm norm, double eps) {
         return new Region(Propagation.slice(center, s), Propagation.slice(lo, s), Propagation.slice(hi, s), norm, eps);
     }
 
+    /**
+     * One box [lo, hi] for every row of a batch (a batch of one, broadcast by {@link #maximize}): the subdomains of
+     * branch and bound on ReLUs all share their input box.
+     */
+    static Region sharedBox(NDManager m, double[] lo, double[] hi, long[] shape) {
+        return boxes(m, new double[][] {lo}, new double[][] {hi}, shape);
+    }
+
     /** max over the set of lambda·x, for coefficients [B, S, ...input shape]; returns [B, S]. */
     NDArray maximize(NDArray lambda) {
         long b = lambda.getShape().get(0), s = lambda.getShape().get(1);
         NDArray flat = lambda.reshape(b, s, -1);
+        if (b > 1 && lo.getShape().get(0) == 1 && norm != Norm.L2) {
+            // A shared box: lambda·c + |lambda|·r as two matrix-vector products, a third of the elementwise passes
+            // over [B, S, inputs] (and of their gradients) that the per-row form takes.
+            NDArray c = lo.add(hi).div(2).reshape(-1), r = hi.sub(lo).div(2).reshape(-1);
+            return flat.matMul(c).add(flat.abs().matMul(r));
+        }
         NDArray lo2 = lo.reshape(b, 1, -1), hi2 = hi.reshape(b, 1, -1);
         NDArray box = flat.maximum(0).mul(hi2).add(flat.minimum(0).mul(lo2)).sum(new int[] {2});
         if (norm != Norm.L2) return box;
