@@ -65,6 +65,11 @@ final class ReluSplit {
         return domains;
     }
 
+    /** How far the root is from closing (0 when it closed at once). */
+    double rootGap() {
+        return fresh.isEmpty() ? 0 : fresh.get(0).openness();
+    }
+
     /**
      * Rounds of several searches over the same box, their children bounded in shared batches (one per number of
      * rows): a search whose frontier is small no longer pays a whole batch's fixed cost alone. Stops at the first
