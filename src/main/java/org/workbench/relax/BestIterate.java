@@ -43,37 +43,36 @@ final class BestIterate {
         boolean any = false;
         for (int q = 0; q < rows; q++) any |= better[q] = up[q] < value[q];
         if (!any) return;
-        NDArray mask = null;
-        try {
-            for (List<NDArray>[] pair : List.of(new List[] {alphaNow, alpha}, new List[] {betaNow, beta})) {
-                List<NDArray> now = pair[0], kept = pair[1];
-                for (int i = 0; i < now.size(); i++) {
-                    NDArray x = now.get(i);
-                    if (x == null) continue;
-                    NDArray old = kept.get(i), detached = x.stopGradient(), next;
-                    if (old == null) {
-                        next = detached.duplicate();
-                    } else {
-                        if (mask == null) mask = m.create(better, new Shape(rows));
-                        long[] shape = x.getShape().getShape();
-                        long[] ms = new long[shape.length];
-                        Arrays.fill(ms, 1);
-                        ms[0] = shape[0];
-                        ms[1] = shape[1];
-                        NDArray cond = mask.reshape(new Shape(ms));
-                        next = JniUtils.where((PtNDArray) cond, (PtNDArray) detached, (PtNDArray) old); // broadcasts, unlike NDArrays.where
-                        cond.close();
-                        old.close();
-                    }
-                    detached.close();
-                    next.attach(m);
-                    kept.set(i, next);
-                }
-            }
-        } finally {
-            if (mask != null) mask.close();
+        try (NDManager tmp = m.newSubManager()) {
+            NDArray mask = tmp.create(better, new Shape(rows));
+            keep(alphaNow, alpha, mask);
+            keep(betaNow, beta, mask);
         }
         for (int q = 0; q < rows; q++) value[q] = Math.min(value[q], up[q]);
+    }
+
+    /** kept[i] becomes now[i] on the rows the mask marks (all of it the first time), kept in {@code m}. */
+    private void keep(List<NDArray> now, List<NDArray> kept, NDArray mask) {
+        for (int i = 0; i < now.size(); i++) {
+            NDArray x = now.get(i);
+            if (x == null) continue;
+            NDArray old = kept.get(i), detached = x.stopGradient(), next;
+            if (old == null) {
+                next = detached.duplicate();
+            } else {
+                long[] shape = x.getShape().getShape(), rowShape = new long[shape.length];
+                Arrays.fill(rowShape, 1);
+                rowShape[0] = shape[0];
+                rowShape[1] = shape[1];
+                NDArray cond = mask.reshape(new Shape(rowShape));
+                next = JniUtils.where((PtNDArray) cond, (PtNDArray) detached, (PtNDArray) old); // broadcasts, unlike NDArrays.where
+                cond.close();
+                old.close();
+            }
+            detached.close();
+            next.attach(m);
+            kept.set(i, next);
+        }
     }
 
     /** Replaces the given lists' tensors by the best parameters, in float64 (kept in {@code into}). */

@@ -45,6 +45,8 @@ public final class BetaCrown {
     private final int neurons;
     private final NDManager manager;
     private final List<NDList> params64, params32 = new ArrayList<>();
+    /** The box every subdomain shares, in float64 and in the search's type, made once. */
+    private final Region shared64, sharedSearch;
 
     /** Root bounds over the box [lo, hi], shared by every specification bounded on it. Call {@link #close()} when done. */
     public BetaCrown(TorchNet net64, double[] lo, double[] hi) {
@@ -93,6 +95,8 @@ public final class BetaCrown {
         neurons = off;
         this.neuronOffset = neuronOffset;
         this.root = new SubdomainTensors.Root(layers, rootBounds, rootLo, rootHi, neuronOffset);
+        shared64 = Region.sharedBox(manager, lo, hi, net64.batchShape(1).getShape());
+        sharedSearch = SEARCH_TYPE == DataType.FLOAT64 ? shared64 : shared64.as(SEARCH_TYPE);
         if (INTERMEDIATE_ITERATIONS > 0) tightenIntermediate(box, deadlineNanos, refiner);
     }
 
@@ -192,7 +196,6 @@ public final class BetaCrown {
     public List<Bounded> bound(List<Domain> domains, List<double[][]> rowsPer, int iterations, double lrAlpha, double lrBeta) {
         int b = domains.size(), s = rowsPer.get(0).length;
         try (NDManager m = manager.newSubManager()) {
-            Region region = Region.sharedBox(m, lo, hi, net.batchShape(1).getShape());
             int outs = rowsPer.get(0)[0].length;
             double[] spec = new double[b * s * outs];
             for (int d = 0; d < b; d++) {
@@ -204,9 +207,6 @@ public final class BetaCrown {
             // slopes in [0, 1] and multipliers >= 0 give a sound bound, so the search's rounding cannot make it unsound.
             SubdomainTensors t64 = new SubdomainTensors(m, root, domains, s);
             SubdomainTensors t = SEARCH_TYPE == DataType.FLOAT64 ? t64 : t64.as(SEARCH_TYPE, m);
-            Region searchRegion = SEARCH_TYPE == DataType.FLOAT64 ? region
-                    : new Region(region.center().toType(SEARCH_TYPE, false), region.lo().toType(SEARCH_TYPE, false),
-                                 region.hi().toType(SEARCH_TYPE, false), region.norm(), region.eps());
             List<NDList> searchParams = SEARCH_TYPE == DataType.FLOAT64 ? params64 : params32;
             BestIterate best = new BestIterate(m, b * s, t.alpha, t.beta);
             Adam adamAlpha = new Adam(m, t.alpha, lrAlpha), adamBeta = new Adam(m, t.beta, lrBeta);
@@ -219,7 +219,7 @@ public final class BetaCrown {
                     for (NDArray a : t.beta) if (a != null) a.setRequiresGradient(step);
                     NDArray up;
                     try (ThreadGradients gc = new ThreadGradients()) {
-                        up = pass(specT, t, searchRegion, null, layers.size(), searchParams)[0];
+                        up = pass(specT, t, sharedSearch, null, layers.size(), searchParams)[0];
                         if (step) gc.backward(up.sum());
                     }
                     best.offer(up.stopGradient().toType(DataType.FLOAT64, false).toDoubleArray(), t.alpha, t.beta);
@@ -240,13 +240,13 @@ public final class BetaCrown {
             }
             List<NDArray> reluCoef = new ArrayList<>();
             NDArray specT = m.create(spec, new Shape(b, s, outs));
-            NDArray[] r = pass(specT, last, region, reluCoef, layers.size(), params64);
+            NDArray[] r = pass(specT, last, shared64, reluCoef, layers.size(), params64);
             double[] upper = r[0].toDoubleArray();
             double[] atBest = best.values();
             if (SEARCH_TYPE != DataType.FLOAT64) {
                 List<NDArray> a = new ArrayList<>(t64.alpha), be = new ArrayList<>(t64.beta);
                 best.install(m, a, be);
-                atBest = pass(specT, t64.withParams(a, be), region, null, layers.size(), params64)[0].toDoubleArray();
+                atBest = pass(specT, t64.withParams(a, be), shared64, null, layers.size(), params64)[0].toDoubleArray();
             }
             for (int q = 0; q < upper.length; q++) upper[q] = Math.min(upper[q], atBest[q]);
             return results(domains, s, last, upper, reluCoef, r[1]);

@@ -9,9 +9,10 @@ import org.workbench.solve.Batch;
 
 /**
  * The threat sets of a batch as float64 tensors: the centres x, a box [lo, hi] containing each set (exactly the
- * set for l-inf), and for l2 the ball itself, which a linear function is maximized over in closed form.
+ * set for l-inf), and for l2 the ball itself, which a linear function is maximized over in closed form. A box shared
+ * by the whole batch ({@link #sharedBox}) also has {@code radius}, null otherwise.
  */
-record Region(NDArray center, NDArray lo, NDArray hi, Norm norm, double eps) {
+record Region(NDArray center, NDArray lo, NDArray hi, NDArray radius, Norm norm, double eps) {
 
     static Region of(NDManager m, Batch batch, Threat threat, double eps, long[] shape) {
         int b = batch.size(), d = batch.inputs()[0].length;
@@ -26,7 +27,7 @@ record Region(NDArray center, NDArray lo, NDArray hi, Norm norm, double eps) {
                 hi[i * d + k] = threat.clip() ? Math.min(u, threat.hi()) : u;
             }
         ai.djl.ndarray.types.Shape s = new ai.djl.ndarray.types.Shape(shape);
-        return new Region(m.create(c, s), m.create(lo, s), m.create(hi, s), threat.norm(), eps);
+        return new Region(m.create(c, s), m.create(lo, s), m.create(hi, s), null, threat.norm(), eps);
     }
 
     /** Explicit input boxes (one per batch row), as VNNLIB properties and branch-and-bound give them. */
@@ -40,32 +41,42 @@ record Region(NDArray center, NDArray lo, NDArray hi, Norm norm, double eps) {
                 c[i * d + k] = (lo[i][k] + hi[i][k]) / 2;
             }
         ai.djl.ndarray.types.Shape s = new ai.djl.ndarray.types.Shape(shape);
-        return new Region(m.create(c, s), m.create(l, s), m.create(h, s), Norm.LINF, 0);
+        return new Region(m.create(c, s), m.create(l, s), m.create(h, s), null, Norm.LINF, 0);
     }
 
     /** The region of sample s alone (a batch of one). */
     Region slice(int s) {
-        return new Region(Propagation.slice(center, s), Propagation.slice(lo, s), Propagation.slice(hi, s), norm, eps);
+        return new Region(Propagation.slice(center, s), Propagation.slice(lo, s), Propagation.slice(hi, s), radius, norm, eps);
     }
 
     /**
-     * One box [lo, hi] for every row of a batch (a batch of one, broadcast by {@link #maximize}): the subdomains of
-     * branch and bound on ReLUs all share their input box.
+     * One box [lo, hi] for every row of a batch, as the subdomains of branch and bound on ReLUs share their input box:
+     * {@link #maximize} takes lambda·c + |lambda|·r over it, two matrix-vector products instead of elementwise passes
+     * over [B, S, inputs]. r is rounded up so that [c - r, c + r] contains [lo, hi] exactly: the maximum over it is
+     * never below the box's.
      */
     static Region sharedBox(NDManager m, double[] lo, double[] hi, long[] shape) {
-        return boxes(m, new double[][] {lo}, new double[][] {hi}, shape);
+        int d = lo.length;
+        double[] c = new double[d], r = new double[d];
+        for (int k = 0; k < d; k++) {
+            c[k] = lo[k] + (hi[k] - lo[k]) / 2;
+            r[k] = Math.nextUp(Math.max(hi[k] - c[k], c[k] - lo[k]));
+        }
+        ai.djl.ndarray.types.Shape s = new ai.djl.ndarray.types.Shape(shape);
+        return new Region(m.create(c, s), m.create(lo, s), m.create(hi, s), m.create(r), Norm.LINF, 0);
+    }
+
+    /** The same region in another type (the search of beta-CROWN runs in float32). */
+    Region as(DataType type) {
+        return new Region(center.toType(type, false), lo.toType(type, false), hi.toType(type, false),
+                          radius == null ? null : radius.toType(type, false), norm, eps);
     }
 
     /** max over the set of lambda·x, for coefficients [B, S, ...input shape]; returns [B, S]. */
     NDArray maximize(NDArray lambda) {
         long b = lambda.getShape().get(0), s = lambda.getShape().get(1);
         NDArray flat = lambda.reshape(b, s, -1);
-        if (b > 1 && lo.getShape().get(0) == 1 && norm != Norm.L2) {
-            // A shared box: lambda·c + |lambda|·r as two matrix-vector products, a third of the elementwise passes
-            // over [B, S, inputs] (and of their gradients) that the per-row form takes.
-            NDArray c = lo.add(hi).div(2).reshape(-1), r = hi.sub(lo).div(2).reshape(-1);
-            return flat.matMul(c).add(flat.abs().matMul(r));
-        }
+        if (radius != null) return flat.matMul(center.reshape(-1)).add(flat.abs().matMul(radius));
         NDArray lo2 = lo.reshape(b, 1, -1), hi2 = hi.reshape(b, 1, -1);
         NDArray box = flat.maximum(0).mul(hi2).add(flat.minimum(0).mul(lo2)).sum(new int[] {2});
         if (norm != Norm.L2) return box;
