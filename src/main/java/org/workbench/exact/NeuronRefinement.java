@@ -23,6 +23,17 @@ public final class NeuronRefinement {
     private static final double MARGIN = 1e-5;
 
     /**
+     * One direction of neuron j (objective c over the prefix's outputs, plus b): the solver's proven bound, widened
+     * by 1e-5 of the terms' magnitude ({@code scale}), or +-Infinity when it proved none. The objective sums hundreds
+     * of terms, each variable met only to the solver's feasibility tolerance (1e-6), which the widening covers. The
+     * solve may stop once its bound crosses 0: a stable neuron's relaxation is exact whatever its bounds.
+     */
+    private static double solve(MipBackend mip, int[] v, double[] c, boolean up, double seconds, double b, double scale) {
+        MipBackend.Outcome o = mip.optimize(v, c, up, seconds, Double.NaN, -b, new int[0]);
+        return up ? o.bound() + b + MARGIN * scale : o.bound() + b - MARGIN * scale;
+    }
+
+    /**
      * Refines lo.get(k), hi.get(k) (the input of ReLU layer k, flat) in place, and the ReLU's output bounds after it.
      * lo/hi hold every layer's input bounds over the box [inLo, inHi]; those before k are the big-M constants.
      * Each neuron gets at most {@code seconds} per direction; nothing starts past {@code deadline}; the unstable
@@ -73,17 +84,19 @@ public final class NeuronRefinement {
                     for (int o = 0; o < c.length; o++) c[o] = last.w(j, prefix.outputs()[o]);
                     double b = last.bias()[j], scale = 1 + Math.abs(b);
                     for (int o = 0; o < c.length; o++) scale += Math.abs(c[o]) * (1 + magnitude[o]);
-                    // Each solve may stop once its bound crosses 0: a stable neuron's relaxation is exact whatever its
-                    // bounds, so the rest of the solve would buy nothing.
+                    // The bound nearer 0 first: once a solve proves the neuron stable, the other bound buys nothing
+                    // (an inactive neuron outputs 0 whatever its lower bound; an active one passes its input through,
+                    // which the relaxations take exactly), so it is skipped.
+                    boolean upFirst = h[j] <= -l[j];
                     long t0 = System.nanoTime();
-                    MipBackend.Outcome up = mip.optimize(v, c, true, seconds, Double.NaN, -b, new int[0]);
+                    double first = solve(mip, v, c, upFirst, seconds, b, scale);
                     long t1 = System.nanoTime();
-                    MipBackend.Outcome down = mip.optimize(v, c, false, seconds, Double.NaN, -b, new int[0]);
-                    if (DEBUG) System.err.printf("refine %d/%d: up %s %.3f (%.2f s) down %s %.3f (%.2f s), was [%.3f, %.3f]%n", k, j, up.status(), up.bound() + b,
-                            (t1 - t0) / 1e9, down.status(), down.bound() + b, (System.nanoTime() - t1) / 1e9, l[j], h[j]);
-                    // The objective sums hundreds of terms, each variable met only to the solver's feasibility tolerance
-                    // (1e-6): the proven bounds are widened by 1e-5 of the terms' magnitude, beyond what that can move.
-                    double hiJ = up.bound() + b + MARGIN * scale, loJ = down.bound() + b - MARGIN * scale;
+                    boolean stable = upFirst ? first < 0 : first > 0;
+                    double second = stable ? (upFirst ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY)
+                            : solve(mip, v, c, !upFirst, seconds, b, scale);
+                    double hiJ = upFirst ? first : second, loJ = upFirst ? second : first;
+                    if (DEBUG) System.err.printf("refine %d/%d: [%.3f, %.3f] (%.2f s, %.2f s), was [%.3f, %.3f]%n", k, j, loJ, hiJ,
+                            (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9, l[j], h[j]);
                     synchronized (newLo) {
                         if (Double.isFinite(hiJ)) newHi[j] = Math.min(newHi[j], hiJ);
                         if (Double.isFinite(loJ)) newLo[j] = Math.max(newLo[j], loJ);
