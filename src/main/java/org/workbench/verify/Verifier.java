@@ -149,6 +149,14 @@ public final class Verifier {
      */
     static final double REFINE_SHARE = Double.parseDouble(System.getProperty("workbench.bab.refineShare", "0.6"));
 
+    /**
+     * The most the last ReLU layer's refinement may take, as a share of the time left when the refinement starts
+     * ({@code -Dworkbench.bab.lastLayerShare}). Its solves run to their limit and seldom make a neuron stable (256x4
+     * prop_12_0.05: 1 of 52, each bound 5-15 % tighter), while branch and bound splits those neurons cheaply: with
+     * 92 s there the gap stayed 0.19 at the timeout, with 8 s it was unsat in 286.5 s (results/BENCHMARKS.md).
+     */
+    static final double LAST_LAYER_SHARE = Double.parseDouble(System.getProperty("workbench.bab.lastLayerShare", "0.05"));
+
     /** The share of the time branch and bound gets before the MIP refinement ({@code -Dworkbench.bab.plainShare}). */
     static final double PLAIN_SHARE = Double.parseDouble(System.getProperty("workbench.bab.plainShare", "0.1"));
 
@@ -205,13 +213,14 @@ public final class Verifier {
      */
     private BetaCrown.Refiner refiner(Property.Region region, TorchNet net64, List<List<LinearConstraint>> open, long deadline) {
         double seconds = REFINE_SECONDS;
-        long until = System.nanoTime() + (long) (REFINE_SHARE * (deadline - System.nanoTime()));
+        long left = deadline - System.nanoTime(), until = System.nanoTime() + (long) (REFINE_SHARE * left);
         return (k, lo, hi) -> {
             long t0 = System.nanoTime();
             // Layers in order, each as far as the time goes: a refined layer tightens the next one's alpha-CROWN bounds
             // more than equal shares per layer gain on the last (measured in results/BENCHMARKS.md).
-            int n = NeuronRefinement.refineLayer(net, net64, region.lo(), region.hi(), lo, hi, k, seconds, until, Workers.THREADS,
-                                                 specWeights(k, open));
+            double[] weights = specWeights(k, open);
+            long stop = weights == null ? until : Math.min(until, t0 + (long) (LAST_LAYER_SHARE * left));
+            int n = NeuronRefinement.refineLayer(net, net64, region.lo(), region.hi(), lo, hi, k, seconds, stop, Workers.THREADS, weights);
             if (Boolean.getBoolean("workbench.bab.debug")) System.err.printf("bab: layer %d: %d neurons refined by MIP in %.1f s%n", k, n, (System.nanoTime() - t0) / 1e9);
         };
     }
