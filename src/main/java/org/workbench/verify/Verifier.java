@@ -218,11 +218,16 @@ public final class Verifier {
             long t0 = System.nanoTime();
             // Layers in order, each as far as the time goes: a refined layer tightens the next one's alpha-CROWN bounds
             // more than equal shares per layer gain on the last (measured in results/BENCHMARKS.md).
-            double[] weights = specWeights(k, open);
-            long stop = weights == null ? until : Math.min(until, t0 + (long) (LAST_LAYER_SHARE * left));
-            int n = NeuronRefinement.refineLayer(net, net64, region.lo(), region.hi(), lo, hi, k, seconds, stop, Workers.THREADS, weights);
+            long stop = lastRelu(k) ? Math.min(until, t0 + (long) (LAST_LAYER_SHARE * left)) : until;
+            int n = NeuronRefinement.refineLayer(net, net64, region.lo(), region.hi(), lo, hi, k, seconds, stop, Workers.THREADS,
+                                                 specWeights(k, open));
             if (Boolean.getBoolean("workbench.bab.debug")) System.err.printf("bab: layer %d: %d neurons refined by MIP in %.1f s%n", k, n, (System.nanoTime() - t0) / 1e9);
         };
+    }
+
+    /** Whether layer k is the last ReLU layer, the one only the output layer follows. */
+    private boolean lastRelu(int k) {
+        return k + 2 == net.layers().size();
     }
 
     /**
@@ -231,7 +236,7 @@ public final class Verifier {
      * refinement comes first when time runs out (measured in results/BENCHMARKS.md). Null for earlier layers.
      */
     private double[] specWeights(int k, List<List<LinearConstraint>> open) {
-        if (k + 2 != net.layers().size() || !(net.layers().get(k + 1) instanceof org.workbench.net.Linear out)) return null;
+        if (!lastRelu(k) || !(net.layers().get(k + 1) instanceof org.workbench.net.Linear out)) return null;
         double[] w = new double[out.in()];
         for (List<LinearConstraint> conj : open)
             for (LinearConstraint c : conj)
