@@ -33,18 +33,18 @@ public final class NeuronRefinement {
         return up ? o.bound() + b + MARGIN * scale : o.bound() + b - MARGIN * scale;
     }
 
-    /**
-     * The share of a solve's time the bound farther from 0 gets ({@code -Dworkbench.refine.far}: "ratio", the default,
-     * or "full"). An unstable neuron costs the relaxations the triangle's height -l·u/(u - l), which moves with each
-     * bound in proportion to the square of the other's share: with |l| ten times u, tightening l by a tenth of itself
-     * removes a tenth as much as tightening u by a tenth of itself. So the far bound gets near/far of the time.
-     */
+    /** {@code -Dworkbench.refine.far=full}: the far bound gets the whole time too (the split before, for comparisons). */
     private static final boolean FAR_FULL = System.getProperty("workbench.refine.far", "ratio").equals("full");
 
     /** Solves shorter than this are skipped: the quickest that proved a neuron stable on 256x4 prop_12_0.05 took 0.15 s. */
     private static final double MIN_SECONDS = 0.1;
 
-    /** The far bound's share of the time, from the near bound (after its solve) and the far one. */
+    /**
+     * The far bound's share of a solve's time: near/far, with the near bound after its own solve. An unstable neuron
+     * costs the relaxations the triangle's height -l·u/(u - l), which moves with each bound in proportion to the
+     * square of the other's share of the width: with |l| ten times u, tightening l by a tenth of itself removes a
+     * tenth as much as tightening u by a tenth of itself.
+     */
     private static double farWeight(double near, double far) {
         if (FAR_FULL) return 1;
         double a = Math.abs(near), b = Math.abs(far);
