@@ -2,7 +2,6 @@ package org.workbench.net;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
 import java.util.List;
 
 /**
@@ -61,69 +60,40 @@ public record Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, 
         return conv(x, p.get(0), p.get(1));
     }
 
+    /** Computed as patches times the weight matrix (see {@link ConvIndex} for why not libtorch's convolution). */
     private NDArray conv(NDArray x, NDArray w, NDArray b) {
-        return ai.djl.nn.convolutional.Conv2d.conv2d(x, w, b, new Shape(stride, stride),
-                new Shape(padding, padding), new Shape(1, 1), 1).singletonOrThrow();
+        long n = x.getShape().get(0), h = x.getShape().get(2), wd = x.getShape().get(3);
+        ConvIndex g = geometry(h, wd);
+        NDArray out = w.reshape(outChannels, -1).matMul(g.patches(x));
+        if (b != null) out = out.add(b.reshape(outChannels, 1));
+        return out.reshape(n, outChannels, g.outH(), g.outW());
+    }
+
+    private ConvIndex geometry(long h, long w) {
+        return new ConvIndex(inChannels, (int) h, (int) w, kernelH, kernelW, stride, padding);
     }
 
     @Override
     public NDArray[] interval(NDArray lo, NDArray hi, NDList p) {
         NDArray c = lo.add(hi).div(2), r = hi.sub(lo).div(2);
-        NDArray zc = forward(c, p), zr = conv(r, p.get(0).abs(), p.get(1).zerosLike());
+        NDArray zc = forward(c, p), zr = conv(r, p.get(0).abs(), null);
         return new NDArray[] {zc.sub(zr), zc.add(zr)};
     }
 
     /**
-     * The transpose of the convolution, written as an ordinary stride-1 convolution (DJL's PyTorch engine has
-     * no transposed convolution): spread the coefficients out by the stride, pad by kernel - 1 - padding (plus
-     * the rows the strided forward pass skipped), and convolve with the flipped, channel-swapped kernel.
+     * The transpose of the convolution: each input position gathers, tap by tap, the coefficient of the output
+     * position that reads it through that tap, and the taps are summed against the weights.
      */
     @Override
     public NDArray[] backward(NDArray lambda, NDList p, NDArray lo, NDArray hi, NDArray lowerSlope) {
         long b = lambda.getShape().get(0), s = lambda.getShape().get(1);
         long h = lo.getShape().get(2), w = lo.getShape().get(3);
         long oh = lambda.getShape().get(3), ow = lambda.getShape().get(4);
-        NDArray x = dilate(lambda.reshape(b * s, outChannels, oh, ow));
-        long extraH = h - ((oh - 1) * stride - 2L * padding + kernelH), extraW = w - ((ow - 1) * stride - 2L * padding + kernelW);
-        x = pad(x, 2, kernelH - 1 - padding, kernelH - 1 - padding + extraH);
-        x = pad(x, 3, kernelW - 1 - padding, kernelW - 1 - padding + extraW);
-        NDArray flipped = p.get(0).transpose(1, 0, 2, 3).flip(2, 3);
-        NDArray in = ai.djl.nn.convolutional.Conv2d.conv2d(x, flipped, x.getManager().zeros(new Shape(inChannels), x.getDataType()),
-                new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), 1).singletonOrThrow();
+        NDArray cols = geometry(h, w).transposePatches(lambda.reshape(b * s, outChannels, oh, ow), outChannels);
+        NDArray wt = p.get(0).transpose(1, 0, 2, 3).reshape(inChannels, -1);
+        NDArray in = wt.matMul(cols);
         NDArray offset = lambda.sum(new int[] {3, 4}).matMul(p.get(1).reshape(outChannels, 1)).squeeze(-1);
         return new NDArray[] {in.reshape(b, s, inChannels, h, w), offset};
-    }
-
-    /** Inserts stride - 1 zeros between neighbouring rows and columns. */
-    private NDArray dilate(NDArray x) {
-        if (stride == 1) return x;
-        long n = x.getShape().get(0), c = x.getShape().get(1), hh = x.getShape().get(2), ww = x.getShape().get(3);
-        ai.djl.ndarray.NDManager m = x.getManager();
-        NDArray a = x.reshape(n, c, hh, 1, ww, 1);
-        a = a.concat(m.zeros(new Shape(n, c, hh, 1, ww, stride - 1), x.getDataType()), 5);
-        a = a.concat(m.zeros(new Shape(n, c, hh, stride - 1, ww, stride), x.getDataType()), 3);
-        a = a.reshape(n, c, hh * stride, ww * stride);
-        return a.get(":, :, :" + ((hh - 1) * stride + 1) + ", :" + ((ww - 1) * stride + 1));
-    }
-
-    /** Zero rows before and after along an axis; a negative amount crops instead. */
-    private static NDArray pad(NDArray x, int axis, long before, long after) {
-        long len = x.getShape().get(axis);
-        if (before < 0 || after < 0) {
-            String[] idx = {":", ":", ":", ":"};
-            idx[axis] = Math.max(0, -before) + ":" + (len - Math.max(0, -after));
-            x = x.get(String.join(",", idx));
-            before = Math.max(0, before);
-            after = Math.max(0, after);
-        }
-        for (long[] side : new long[][] {{before, 0}, {after, 1}}) {
-            if (side[0] == 0) continue;
-            long[] zs = x.getShape().getShape().clone();
-            zs[axis] = side[0];
-            NDArray z = x.getManager().zeros(new Shape(zs), x.getDataType());
-            x = side[1] == 0 ? z.concat(x, axis) : x.concat(z, axis);
-        }
-        return x;
     }
 
     /**

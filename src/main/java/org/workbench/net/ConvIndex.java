@@ -1,0 +1,100 @@
+package org.workbench.net;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A convolution and its transpose as one gather and one matrix product ("im2col"), instead of libtorch's
+ * convolution operator.
+ *
+ * <p>Why: libtorch 2.7.1 hands float32 convolutions to oneDNN, whose backward-data kernel returns wrong input
+ * gradients for layers with fewer than 16 output channels on AVX2/AVX-512 CPUs (measured on an AMD Zen 5: every
+ * such shape tried, batch 2 to 64, wrong by 4-28; the part of the result it never writes is uninitialized memory,
+ * sometimes NaN). The forward values are right, so the bug stayed hidden until an attack or a slope optimization
+ * differentiated through a small convolution. A gather and a matrix product have simple, exact backward rules
+ * (a scatter-add and two matrix products), whatever the CPU, so every gradient through a convolution is right by
+ * construction. The same formulation gives the transpose that back-substitution needs, without spreading the
+ * coefficients out by the stride.
+ *
+ * <p>Padding is a zero column appended to the flattened input: positions that fall in the padding gather it.
+ */
+record ConvIndex(int channels, int h, int w, int kernelH, int kernelW, int stride, int padding) {
+    private static final Map<ConvIndex, long[]> PATCHES = new ConcurrentHashMap<>();
+    private static final Map<ConvIndex, long[]> TRANSPOSE = new ConcurrentHashMap<>();
+
+    int outH() {
+        return (h + 2 * padding - kernelH) / stride + 1;
+    }
+
+    int outW() {
+        return (w + 2 * padding - kernelW) / stride + 1;
+    }
+
+    /**
+     * Patches of x [N, channels, h, w] as [N, channels·kh·kw, outH·outW]: entry ((c, a, b), (r, q)) is
+     * x[c, r·stride − padding + a, q·stride − padding + b], or 0 in the padding.
+     */
+    NDArray patches(NDArray x) {
+        long n = x.getShape().get(0);
+        int k = channels * kernelH * kernelW, l = outH() * outW();
+        NDArray idx = x.getManager().create(PATCHES.computeIfAbsent(this, ConvIndex::patchIndex));
+        return withZero(x.reshape(n, -1)).get(new NDIndex(":, {}", idx)).reshape(n, k, l);
+    }
+
+    /**
+     * For coefficients g [N, outChannels, outH, outW] on the output, the gather that the transpose needs:
+     * [N, outChannels·kh·kw, h·w] with entry ((o, a, b), (r, q)) = g[o, r', q'] where r = r'·stride − padding + a
+     * and q = q'·stride − padding + b, or 0 where no output position reads input (r, q) through tap (a, b).
+     */
+    NDArray transposePatches(NDArray g, int outChannels) {
+        long n = g.getShape().get(0);
+        NDArray idx = g.getManager().create(TRANSPOSE.computeIfAbsent(
+                new ConvIndex(outChannels, h, w, kernelH, kernelW, stride, padding), ConvIndex::transposeIndex));
+        return withZero(g.reshape(n, -1)).get(new NDIndex(":, {}", idx)).reshape(n, (long) outChannels * kernelH * kernelW, (long) h * w);
+    }
+
+    /** [N, d] → [N, d + 1] with a zero last column. */
+    private static NDArray withZero(NDArray flat) {
+        NDArray zero = flat.getManager().zeros(new Shape(flat.getShape().get(0), 1), flat.getDataType());
+        return flat.concat(zero, 1);
+    }
+
+    private long[] patchIndex() {
+        int oh = outH(), ow = outW(), l = oh * ow;
+        long zero = (long) channels * h * w;
+        long[] idx = new long[channels * kernelH * kernelW * l];
+        int row = 0;
+        for (int c = 0; c < channels; c++)
+            for (int a = 0; a < kernelH; a++)
+                for (int b = 0; b < kernelW; b++, row++)
+                    for (int r = 0; r < oh; r++)
+                        for (int q = 0; q < ow; q++) {
+                            int ir = r * stride - padding + a, iq = q * stride - padding + b;
+                            boolean inside = ir >= 0 && ir < h && iq >= 0 && iq < w;
+                            idx[row * l + r * ow + q] = inside ? ((long) c * h + ir) * w + iq : zero;
+                        }
+        return idx;
+    }
+
+    /** Here {@code channels} is the number of output channels of the convolution being transposed. */
+    private long[] transposeIndex() {
+        int oh = outH(), ow = outW(), hw = h * w;
+        long zero = (long) channels * oh * ow;
+        long[] idx = new long[channels * kernelH * kernelW * hw];
+        int row = 0;
+        for (int o = 0; o < channels; o++)
+            for (int a = 0; a < kernelH; a++)
+                for (int b = 0; b < kernelW; b++, row++)
+                    for (int r = 0; r < h; r++)
+                        for (int q = 0; q < w; q++) {
+                            int tr = r + padding - a, tq = q + padding - b;
+                            boolean hit = tr >= 0 && tq >= 0 && tr % stride == 0 && tq % stride == 0
+                                    && tr / stride < oh && tq / stride < ow;
+                            idx[row * hw + r * w + q] = hit ? ((long) o * oh + tr / stride) * ow + tq / stride : zero;
+                        }
+        return idx;
+    }
+}
