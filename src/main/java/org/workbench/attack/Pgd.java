@@ -63,6 +63,7 @@ public final class Pgd implements InnerSolver {
         TorchNet net = ctx.float32();
         int b = batch.size(), classes = ctx.network().numClasses();
         List<double[][]> candidates = new ArrayList<>();
+        java.util.Set<Integer> stalled = new java.util.TreeSet<>();
         try (NDManager m = net.manager().newSubManager()) {
             Shape shape = net.batchShape(b);
             NDArray x0 = m.create(floats(batch.inputs()), shape);
@@ -72,8 +73,14 @@ public final class Pgd implements InnerSolver {
             for (int target : targets) {
                 NDArray targetHot = target < 0 ? null : m.full(new Shape(b), target).oneHot(classes).toType(DataType.FLOAT32, false);
                 Function<NDArray, NDArray> loss = AttackLoss.of(s.objective().type(), trueHot, targetHot);
-                for (int r = 0; r < s.restarts(); r++) run(net, m, x0, box, batch.labels(), loss, eps, r, candidates);
+                for (int r = 0; r < s.restarts(); r++) run(net, m, x0, box, batch.labels(), loss, eps, r, candidates, stalled);
             }
+        }
+        if (!stalled.isEmpty()) {
+            List<Integer> ids = new ArrayList<>();
+            for (int i : stalled) ids.add(batch.ids()[i]);
+            System.err.println(name + ": input gradient not finite (NaN or infinite) for samples " + ids
+                    + "; they stopped moving there and keep the best checked point before it");
         }
         return candidates;
     }
@@ -92,7 +99,8 @@ public final class Pgd implements InnerSolver {
      * to the iterates themselves instead of being merged into one tensor every step.
      */
     private void run(TorchNet net, NDManager m, NDArray x0, NDArray[] box, int[] labels,
-                     Function<NDArray, NDArray> loss, double eps, int restart, List<double[][]> candidates) {
+                     Function<NDArray, NDArray> loss, double eps, int restart, List<double[][]> candidates,
+                     java.util.Set<Integer> stalled) {
         double alpha = s.stepSize() > 0 ? s.stepSize() : s.stepOverEps() * eps;
         NDArray x = s.randomStart() ? project(randomStart(m, x0, eps, restart), x0, box, eps) : x0.duplicate();
         float[] bestScore = new float[labels.length];
@@ -105,6 +113,8 @@ public final class Pgd implements InnerSolver {
                 try (NDManager sm = m.newSubManager()) {
                     x.attach(sm);
                     TorchNet.Grad g = t < s.steps() ? net.inputGradient(x, loss, false) : null;
+                    if (g != null && g.nonFinite() != null)
+                        for (int i = 0; i < labels.length; i++) if (g.nonFinite()[i]) stalled.add(i);
                     NDArray logits = g != null ? g.logits() : net.evaluate(x);
                     if (AttackLoss.improve(logits.toFloatArray(), labels, bestScore, better)) best.take(x, better);
                     NDArray next = x;
@@ -232,13 +242,6 @@ public final class Pgd implements InnerSolver {
         }
     }
 
-    private static Shape expandShape(long batch, NDArray like) {
-        long[] s = new long[like.getShape().dimension()];
-        java.util.Arrays.fill(s, 1);
-        s[0] = batch;
-        return new Shape(s);
-    }
-
     /** The gradient is the step's own scratch tensor, so the sign step is formed in it in place. */
     private NDArray step(NDArray x, NDArray grad, NDArray a) {
         if (s.norm() == Norm.LINF) return x.add(grad.signi().muli(a));
@@ -252,15 +255,37 @@ public final class Pgd implements InnerSolver {
         return x0.add(delta);
     }
 
+    /**
+     * A uniform point of the l-inf ball, or a uniform point of the l2 ball (Gaussian direction, radius eps·u^(1/d)),
+     * drawn from a generator seeded by the preset's seed and the restart, never from the engine's global one: that
+     * one is shared by every thread and every caller, so its draws would depend on what ran before.
+     */
     private NDArray randomStart(NDManager m, NDArray x0, double eps, int restart) {
-        ai.djl.engine.Engine.getInstance().setRandomSeed((int) (s.seed() + 7919L * restart));
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(s.seed() * 1_000_003L + 7919L * restart);
         Shape shape = x0.getShape();
-        if (s.norm() == Norm.LINF) return x0.add(m.randomUniform((float) -eps, (float) eps, shape));
-        NDArray dir = m.randomNormal(shape);
-        dir = dir.div(Projection.rowNorms(dir).add(1e-12f));
-        long dim = shape.size() / shape.get(0);
-        NDArray radius = m.randomUniform(0f, 1f, expandShape(shape.get(0), x0)).pow(1.0f / dim).mul((float) eps);
-        return x0.add(dir.mul(radius));
+        int b = (int) shape.get(0), d = (int) (shape.size() / b);
+        float[] delta = new float[b * d];
+        for (int i = 0; i < b; i++) {
+            if (s.norm() == Norm.LINF) {
+                for (int k = 0; k < d; k++) delta[i * d + k] = (float) ((2 * rnd.nextDouble() - 1) * eps);
+                continue;
+            }
+            double[] dir = new double[d];
+            double norm = 0;
+            for (int k = 0; k < d; k++) {
+                dir[k] = gaussian(rnd);
+                norm += dir[k] * dir[k];
+            }
+            double scale = eps * Math.pow(rnd.nextDouble(), 1.0 / d) / Math.max(Math.sqrt(norm), 1e-300);
+            for (int k = 0; k < d; k++) delta[i * d + k] = (float) (dir[k] * scale);
+        }
+        return x0.add(m.create(delta, shape));
+    }
+
+    /** A standard normal draw (Box-Muller); SplittableRandom has no nextGaussian on Java 17. */
+    private static double gaussian(java.util.SplittableRandom rnd) {
+        double u = 1 - rnd.nextDouble(), v = rnd.nextDouble();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
     }
 
     /**

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.workbench.net.LinearProgram;
 
 /**
  * HiGHS's MIP solver through OR-Tools' ModelBuilder. Not through MPSolver("HIGHS"): in OR-Tools 9.14 that path
@@ -23,6 +24,11 @@ import java.util.Map;
  * incumbent, so the bound is the incumbent value plus that gap. A time limit leaves an incumbent and no bound.
  */
 final class HighsBackend implements MipBackend {
+    // Before the field below: a ModelBuilder made before the native library loads fails to link.
+    static {
+        Loader.loadNativeLibraries();
+    }
+
     private final ModelBuilder model = new ModelBuilder();
     private final ModelSolver solver;
     private final List<Variable> vars = new ArrayList<>();
@@ -31,7 +37,6 @@ final class HighsBackend implements MipBackend {
     private int binaries;
 
     HighsBackend(int threads, double gap) {
-        Loader.loadNativeLibraries();
         solver = new ModelSolver("highs");
         if (!solver.solverIsSupported()) throw new IllegalStateException("OR-Tools has no HiGHS in this build");
         this.threads = threads;
@@ -40,6 +45,7 @@ final class HighsBackend implements MipBackend {
 
     @Override
     public int variable(double lo, double hi) {
+        LinearProgram.requireFinite(new double[0], 0, lo, hi);
         vars.add(model.newNumVar(lo, hi, ""));
         return vars.size() - 1;
     }
@@ -53,6 +59,7 @@ final class HighsBackend implements MipBackend {
 
     @Override
     public void constraint(int[] v, double[] coefs, double lo, double hi) {
+        LinearProgram.requireFinite(coefs, v.length, lo, hi);
         model.addLinearConstraint(expr(v, coefs), lo, hi);
     }
 

@@ -88,6 +88,21 @@ public final class Mip implements InnerSolver {
      * +Infinity, and their lower ends come from the points found for the solved ones.
      */
     public Sample solveSample(double[] x, int y, double eps, int[] targets) {
+        try {
+            return solveChecked(x, y, eps, targets);
+        } catch (ArithmeticException e) {
+            // A non-finite neuron bound or weight reached the encoding: no solver is handed it, the sample stays open.
+            System.err.println(name + ": sample left open: " + e.getMessage());
+            int classes = ctx.network().numClasses();
+            double[] upper = new double[classes], lower = new double[classes];
+            Arrays.fill(upper, Double.POSITIVE_INFINITY);
+            Arrays.fill(lower, Double.NEGATIVE_INFINITY);
+            upper[y] = lower[y] = Double.NaN;
+            return new Sample(new Bound(upper, Bound.OPEN, null, 0, lower), new boolean[classes], new double[classes], 0, 0);
+        }
+    }
+
+    private Sample solveChecked(double[] x, int y, double eps, int[] targets) {
         long start = System.nanoTime();
         long deadline = start + (long) (s.timeLimit() * 1e9);
         Network net = ctx.network();

@@ -9,6 +9,7 @@ import com.google.ortools.linearsolver.MPVariable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.workbench.net.LinearProgram;
 
 /** SCIP through OR-Tools' MPSolver; the bound it reports is SCIP's dual bound. */
 final class ScipBackend implements MipBackend {
@@ -37,6 +38,7 @@ final class ScipBackend implements MipBackend {
 
     @Override
     public int variable(double lo, double hi) {
+        LinearProgram.requireFinite(new double[0], 0, lo, hi);
         vars.add(solver.makeNumVar(lo, hi, ""));
         return vars.size() - 1;
     }
@@ -50,6 +52,7 @@ final class ScipBackend implements MipBackend {
 
     @Override
     public void constraint(int[] v, double[] coefs, double lo, double hi) {
+        LinearProgram.requireFinite(coefs, v.length, lo, hi);
         MPConstraint ct = solver.makeConstraint(lo, hi, "");
         // setCoefficient replaces, so a variable named twice must be summed here.
         for (int k = 0; k < v.length; k++) {

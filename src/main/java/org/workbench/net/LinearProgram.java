@@ -7,6 +7,17 @@ package org.workbench.net;
  */
 public interface LinearProgram {
 
+    /**
+     * Refuses what no solver may be handed: a NaN bound, or a coefficient that is NaN or infinite (an unstable
+     * ReLU with an infinite bound gives one). They come from a numerical failure upstream, and a solver given them
+     * answers anything; the caller turns the exception into "no bound" (an open sample, an unknown instance).
+     */
+    static void requireFinite(double[] coefs, int n, double lo, double hi) {
+        if (Double.isNaN(lo) || Double.isNaN(hi)) throw new ArithmeticException("NaN bound in a linear program");
+        for (int k = 0; k < n; k++)
+            if (!Double.isFinite(coefs[k])) throw new ArithmeticException("non-finite coefficient " + coefs[k] + " in a linear program");
+    }
+
     /** A new continuous variable with lo <= v <= hi (infinite bounds allowed); returns its index. */
     int variable(double lo, double hi);
 

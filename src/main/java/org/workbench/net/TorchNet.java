@@ -114,8 +114,37 @@ public final class TorchNet implements AutoCloseable {
             NDArray loss = objective.apply(logits);
             gc.backward(loss);
             double value = withLoss ? loss.toType(DataType.FLOAT64, false).getDouble() : Double.NaN;
-            return new Grad(xi.getGradient(), logits.stopGradient(), value);
+            NDArray grad = xi.getGradient();
+            boolean[] bad = nonFiniteRows(grad);
+            if (bad != null) grad = zeroRows(grad, bad);
+            return new Grad(grad, logits.stopGradient(), value, bad);
         }
+    }
+
+    /**
+     * Which rows of a batch hold a NaN or infinite value, or null when none does (one sum read back decides the
+     * common case: the sum of finite float32 values can overflow only past 3e38, and then rows are checked too).
+     * A sign step would turn NaN into a zero step, and a normalized step spread it over the row, so a non-finite
+     * gradient is caught here rather than used.
+     */
+    static boolean[] nonFiniteRows(NDArray a) {
+        float total = a.sum().getFloat();
+        if (Float.isFinite(total)) return null;
+        int b = (int) a.getShape().get(0);
+        float[] v = a.toFloatArray();
+        int d = v.length / b;
+        boolean[] bad = new boolean[b];
+        for (int i = 0; i < b; i++)
+            for (int k = 0; k < d && !bad[i]; k++) bad[i] = !Float.isFinite(v[i * d + k]);
+        return bad;
+    }
+
+    /** The rows marked in bad set to 0 (by where, since NaN times 0 stays NaN; DJL's where does not broadcast). */
+    private static NDArray zeroRows(NDArray a, boolean[] bad) {
+        int d = (int) (a.getShape().size() / bad.length);
+        boolean[] keep = new boolean[bad.length * d];
+        for (int i = 0; i < bad.length; i++) java.util.Arrays.fill(keep, i * d, (i + 1) * d, !bad[i]);
+        return ai.djl.ndarray.NDArrays.where(a.getManager().create(keep, a.getShape()), a, a.zerosLike());
     }
 
     /** Counted with eq and sum: NDArray.any() costs five native calls (toType, sum, a scalar, gt, its release). */
@@ -169,6 +198,9 @@ public final class TorchNet implements AutoCloseable {
         manager.close();
     }
 
-    /** Input gradient, logits (detached) and objective value of one evaluation. */
-    public record Grad(NDArray gradient, NDArray logits, double loss) {}
+    /**
+     * Input gradient, logits (detached) and objective value of one evaluation. Rows whose gradient was not finite
+     * are marked in {@code nonFinite} (null when none was) and hold 0 in {@code gradient}: no step moves them.
+     */
+    public record Grad(NDArray gradient, NDArray logits, double loss, boolean[] nonFinite) {}
 }

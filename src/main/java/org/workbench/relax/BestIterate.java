@@ -48,7 +48,7 @@ final class BestIterate {
             keep(alphaNow, alpha, mask);
             keep(betaNow, beta, mask);
         }
-        for (int q = 0; q < rows; q++) value[q] = Math.min(value[q], up[q]);
+        for (int q = 0; q < rows; q++) value[q] = org.workbench.solve.NonFinite.tighterUpper(value[q], up[q]);
     }
 
     /** kept[i] becomes now[i] on the rows the mask marks (all of it the first time), kept in {@code m}. */

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import org.workbench.solve.NonFinite;
 import org.workbench.net.Layer;
 import org.workbench.net.Relu;
 import org.workbench.net.TorchNet;
@@ -147,14 +148,15 @@ public final class BetaCrown {
                         if (it < INTERMEDIATE_ITERATIONS) adam.step(it + 1, true);
                         double[] v = up.stopGradient().toDoubleArray();
                         if (best == null) best = v;
-                        else for (int q = 0; q < v.length; q++) best[q] = Math.min(best[q], v[q]);
+                        else for (int q = 0; q < v.length; q++) best[q] = NonFinite.tighterUpper(best[q], v[q]);
                     }
                 }
             }
             for (int q = 0; q < unstable.size(); q++) {
                 int j = unstable.get(q);
-                u[j] = Math.min(u[j], best[q]);
-                l[j] = Math.max(l[j], -best[unstable.size() + q]);
+                // A NaN from a failed pass is no bound: the earlier, sound one stays.
+                u[j] = NonFinite.tighterUpper(u[j], best[q]);
+                l[j] = NonFinite.tighterLower(l[j], -best[unstable.size() + q]);
             }
             if (refiner != null && System.nanoTime() < deadlineNanos) refiner.refine(k, rootLo, rootHi);
             if (Boolean.getBoolean("workbench.bab.debug")) {
@@ -248,7 +250,7 @@ public final class BetaCrown {
                 best.install(m, a, be);
                 atBest = pass(specT, t64.withParams(a, be), shared64, null, layers.size(), params64)[0].toDoubleArray();
             }
-            for (int q = 0; q < upper.length; q++) upper[q] = Math.min(upper[q], atBest[q]);
+            for (int q = 0; q < upper.length; q++) upper[q] = NonFinite.tighterUpper(upper[q], atBest[q]);
             return results(domains, s, last, upper, reluCoef, r[1]);
         }
     }

@@ -39,7 +39,14 @@ final class Lp extends Relaxation {
             }
             double[][] rows = new double[(int) s][classes];
             for (int r = 0; r < s; r++) System.arraycopy(c, (int) ((i * s + r) * classes), rows[r], 0, classes);
-            double[] up = LpRelaxation.maximize(ctx.network(), lo.get(0), hi.get(0), lo, hi, rows, backend);
+            double[] up;
+            try {
+                up = LpRelaxation.maximize(ctx.network(), lo.get(0), hi.get(0), lo, hi, rows, backend);
+            } catch (ArithmeticException e) {
+                // Non-finite neuron bounds (a numerical failure upstream): no LP can be trusted with them.
+                up = new double[(int) s];
+                java.util.Arrays.fill(up, Double.NaN);
+            }
             System.arraycopy(up, 0, out, (int) (i * s), (int) s);
         }
         return m.create(out, new Shape(b, s));

@@ -205,6 +205,7 @@ public final class LpRelaxation {
 
         @Override
         public int variable(double lo, double hi) {
+            org.workbench.net.LinearProgram.requireFinite(new double[0], 0, lo, hi);
             if (nCols == colLo.length) {
                 colLo = Arrays.copyOf(colLo, 2 * nCols);
                 colHi = Arrays.copyOf(colHi, 2 * nCols);
@@ -224,6 +225,7 @@ public final class LpRelaxation {
 
         @Override
         public void constraint(int[] vars, double[] coefs, double lo, double hi) {
+            org.workbench.net.LinearProgram.requireFinite(coefs, vars.length, lo, hi);
             if (vars.length != coefs.length) throw new IllegalArgumentException("constraint: vars and coefs differ in length");
             rowVars.add(vars.clone());
             rowCoefs.add(coefs.clone());

@@ -100,7 +100,11 @@ public final class SolveRunner {
                 bLabels[k] = labels[part.get(k)];
             }
             List<Bound> bounds = solver.solve(new Batch(bIds, bIn, bLabels), eps);
-            for (int k = 0; k < part.size(); k++) store.append(line(solver, setup, eps, bIds[k], bLabels[k], bIn[k], bounds.get(k), ctx));
+            for (int k = 0; k < part.size(); k++) {
+                NonFinite.Guarded g = NonFinite.guard(bounds.get(k), solver.kind(), bLabels[k]);
+                if (g.reason() != null) log.printf("eps %s %s: sample %d: %s%n", eps, solver.name(), bIds[k], g.reason());
+                store.append(line(solver, setup, eps, bIds[k], bLabels[k], bIn[k], g.bound(), ctx));
+            }
             done += part.size();
             long now = System.nanoTime();
             if (now - lastPrint > 2e9 || done == todo.size()) {

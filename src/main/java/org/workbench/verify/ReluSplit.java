@@ -187,7 +187,7 @@ final class ReluSplit {
         for (int i = 0; i < pendingChildren.size(); i++) {
             // A subdomain's bound holds for its children too: each keeps the better of the two.
             double[] up = bounded.get(i).upper(), parentUp = pendingParents.get(i).upper();
-            for (int r = 0; r < up.length; r++) up[r] = Math.min(up[r], parentUp[r]);
+            for (int r = 0; r < up.length; r++) up[r] = org.workbench.solve.NonFinite.tighterUpper(up[r], parentUp[r]);
             if (!closed(bounded.get(i), conj)) fresh.add(new Node(pendingChildren.get(i), bounded.get(i), openness(bounded.get(i), conj)));
         }
     }

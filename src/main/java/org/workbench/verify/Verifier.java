@@ -43,6 +43,16 @@ public final class Verifier {
 
     public Verdict run(double timeoutSeconds) {
         long start = System.nanoTime();
+        try {
+            return decide(start, timeoutSeconds);
+        } catch (ArithmeticException e) {
+            // A non-finite bound or weight reached a MIP: nothing is decided from it.
+            System.err.println("verify: unknown: numerical failure: " + e.getMessage());
+            return new Verdict("unknown", null, null, (System.nanoTime() - start) / 1e9, "numerical failure");
+        }
+    }
+
+    private Verdict decide(long start, double timeoutSeconds) {
         long deadline = start + (long) (timeoutSeconds * 1e9);
         try (NDManager m = NDManager.newBaseManager();
              TorchNet net32 = new TorchNet(net, m, DataType.FLOAT32);

@@ -153,4 +153,16 @@ class BadInputTest {
         String e = fails(problem("p.yaml", GOOD.replace("solvers: [fgsm]", "solvers: [pgd-l2]")));
         assertTrue(e.contains("attacks the l2 ball but the problem's threat is linf"), e);
     }
+
+    @Test
+    void nonFiniteWeight() throws Exception {
+        // The file's first stored value (float32, little-endian, after the 8-byte length and the JSON header) -> NaN.
+        Path weights = tmp.resolve("tiny.safetensors");
+        byte[] b = Files.readAllBytes(weights);
+        long header = java.nio.ByteBuffer.wrap(b, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat((int) (8 + header), Float.NaN);
+        Files.write(weights, b);
+        String e = fails(problem("p.yaml", GOOD));
+        assertTrue(e.contains("tiny") && e.contains("NaN"), e);
+    }
 }
