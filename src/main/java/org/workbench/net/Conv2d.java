@@ -64,9 +64,19 @@ public record Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, 
     private NDArray conv(NDArray x, NDArray w, NDArray b) {
         long n = x.getShape().get(0), h = x.getShape().get(2), wd = x.getShape().get(3);
         ConvIndex g = geometry(h, wd);
-        NDArray out = w.reshape(outChannels, -1).matMul(g.patches(x));
-        if (b != null) out = out.add(b.reshape(outChannels, 1));
+        NDArray wm = local(w.reshape(outChannels, -1), x);
+        NDArray out = ConvIndex.inBlocks(x, (long) wm.getShape().get(1) * g.outH() * g.outW(), xs -> local(wm.matMul(g.patches(xs)), xs));
+        if (b != null) out = out.add(local(b.reshape(outChannels, 1), x));
         return out.reshape(n, outChannels, g.outH(), g.outW());
+    }
+
+    /**
+     * a moved to the manager of {@code owner}: an op's result belongs to its first operand's manager, which for the
+     * weights is the network's, alive for the whole run, so results and views of the weights would pile up there.
+     */
+    private static NDArray local(NDArray a, NDArray owner) {
+        a.attach(owner.getManager());
+        return a;
     }
 
     private ConvIndex geometry(long h, long w) {
@@ -89,10 +99,11 @@ public record Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, 
         long b = lambda.getShape().get(0), s = lambda.getShape().get(1);
         long h = lo.getShape().get(2), w = lo.getShape().get(3);
         long oh = lambda.getShape().get(3), ow = lambda.getShape().get(4);
-        NDArray cols = geometry(h, w).transposePatches(lambda.reshape(b * s, outChannels, oh, ow), outChannels);
-        NDArray wt = p.get(0).transpose(1, 0, 2, 3).reshape(inChannels, -1);
-        NDArray in = wt.matMul(cols);
-        NDArray offset = lambda.sum(new int[] {3, 4}).matMul(p.get(1).reshape(outChannels, 1)).squeeze(-1);
+        ConvIndex g = geometry(h, w);
+        NDArray wt = local(local(p.get(0).transpose(1, 0, 2, 3), lambda).reshape(inChannels, -1), lambda);
+        NDArray in = ConvIndex.inBlocks(lambda.reshape(b * s, outChannels, oh, ow), (long) outChannels * kernelH * kernelW * h * w,
+                ls -> local(wt.matMul(g.transposePatches(ls, outChannels)), ls));
+        NDArray offset = lambda.sum(new int[] {3, 4}).matMul(local(p.get(1).reshape(outChannels, 1), lambda)).squeeze(-1);
         return new NDArray[] {in.reshape(b, s, inChannels, h, w), offset};
     }
 

@@ -45,6 +45,22 @@ record ConvIndex(int channels, int h, int w, int kernelH, int kernelW, int strid
     }
 
     /**
+     * f applied to row blocks of x (along its first axis) and the results concatenated: the patches of a whole
+     * batch hold kh·kw times its values, and back-substitution's batches (one row per neuron bounded) reach
+     * thousands of rows, so each block is kept under {@code ELEMENTS} patch values.
+     */
+    static NDArray inBlocks(NDArray x, long valuesPerRow, java.util.function.UnaryOperator<NDArray> f) {
+        long n = x.getShape().get(0), per = Math.max(1, ELEMENTS / Math.max(1, valuesPerRow));
+        if (n <= per) return f.apply(x);
+        ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
+        for (long from = 0; from < n; from += per) parts.add(f.apply(x.get(from + ":" + Math.min(n, from + per))));
+        return ai.djl.ndarray.NDArrays.concat(parts, 0);
+    }
+
+    /** At most this many patch values at once (128 MB in float64). */
+    static final long ELEMENTS = 16L << 20;
+
+    /**
      * For coefficients g [N, outChannels, outH, outW] on the output, the gather that the transpose needs:
      * [N, outChannels·kh·kw, h·w] with entry ((o, a, b), (r, q)) = g[o, r', q'] where r = r'·stride − padding + a
      * and q = q'·stride − padding + b, or 0 where no output position reads input (r, q) through tap (a, b).

@@ -128,14 +128,15 @@ public final class TorchNet implements AutoCloseable {
      * gradient is caught here rather than used.
      */
     static boolean[] nonFiniteRows(NDArray a) {
-        float total = a.sum().getFloat();
-        if (Float.isFinite(total)) return null;
+        NDArray sum = a.sum();
+        double total = sum.getDataType() == DataType.FLOAT64 ? sum.getDouble() : sum.getFloat();
+        if (Double.isFinite(total)) return null;
         int b = (int) a.getShape().get(0);
-        float[] v = a.toFloatArray();
+        double[] v = a.toType(DataType.FLOAT64, false).toDoubleArray();
         int d = v.length / b;
         boolean[] bad = new boolean[b];
         for (int i = 0; i < b; i++)
-            for (int k = 0; k < d && !bad[i]; k++) bad[i] = !Float.isFinite(v[i * d + k]);
+            for (int k = 0; k < d && !bad[i]; k++) bad[i] = !Double.isFinite(v[i * d + k]);
         return bad;
     }
 
