@@ -32,11 +32,19 @@ public final class AttackConfig {
                 objective(cfg, ctx), allTargets(cfg), seed));
     }
 
-    /** FGSM keys: norm, target. One step of size eps from x (for l2: along the normalized gradient). */
+    /**
+     * FGSM keys: norm, target, random_start, alpha_over_eps, seed. One step of size eps from x (for l2: along the
+     * normalized gradient); with random_start, one step of alpha_over_eps·eps (default 1.25, Wong, Rice & Kolter's
+     * "fast" adversarial training) from a uniform point of the ball, projected back.
+     */
     public static InnerSolver fgsm(String name, YNode cfg, SolverContext ctx) {
-        cfg.allowOnly(Set.of("norm", "target"));
+        cfg.allowOnly(Set.of("norm", "target", "random_start", "alpha_over_eps", "seed"));
         Norm norm = norm(cfg, ctx, name);
-        return new Pgd(name, ctx, new Pgd.Settings(norm, 1, 0, 1, 1, false, true, objective(cfg, ctx), allTargets(cfg), 0));
+        boolean random = cfg.bool("random_start", false);
+        double over = cfg.number("alpha_over_eps", random ? 1.25 : 1);
+        if (!(over > 0)) throw cfg.get("alpha_over_eps").error("expected a number > 0");
+        return new Pgd(name, ctx, new Pgd.Settings(norm, 1, 0, over, 1, random, !random, objective(cfg, ctx), allTargets(cfg),
+                cfg.integer("seed", 0)));
     }
 
     private static Norm norm(YNode cfg, SolverContext ctx, String name) {

@@ -37,6 +37,12 @@ public final class Pgd implements InnerSolver {
         this.s = settings;
     }
 
+    /** The same attack drawing its random starts from another seed (training varies it per batch). */
+    public Pgd reseeded(long seed) {
+        return new Pgd(name, ctx, new Settings(s.norm(), s.steps(), s.stepSize(), s.stepOverEps(), s.restarts(), s.randomStart(),
+                s.fullFirstStep(), s.objective(), s.allTargets(), seed));
+    }
+
     @Override
     public String name() {
         return name;

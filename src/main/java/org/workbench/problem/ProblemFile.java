@@ -87,7 +87,8 @@ public final class ProblemFile {
         return IntStream.range(0, count).toArray();
     }
 
-    private static Threat threat(YNode n) {
+    /** A threat block (norm, eps, clip, box), as problems and training recipes write it. */
+    public static Threat threat(YNode n) {
         n.allowOnly(Set.of("norm", "eps", "clip", "box"));
         Norm norm = Norm.of(n.get("norm").choice(Set.of("linf", "l2")));
         List<Double> eps = new ArrayList<>();
@@ -122,13 +123,18 @@ public final class ProblemFile {
     private static List<SolverSpec> solvers(YNode n) {
         List<SolverSpec> out = new ArrayList<>();
         for (YNode item : n.asListOrOne()) {
-            SolverSpec s = item.isMap() ? withOverrides(item) : preset(item, item.string());
+            SolverSpec s = solver(item);
             if (out.stream().anyMatch(o -> o.name().equals(s.name())))
                 throw item.error("solver name '" + s.name() + "' used twice; give one a 'name:'");
             out.add(s);
         }
         if (out.isEmpty()) throw n.error("expected at least one solver");
         return out;
+    }
+
+    /** One solver as a problem (or a training recipe's inner solver) names it: a preset, or {preset: NAME, key: value}. */
+    public static SolverSpec solver(YNode item) {
+        return item.isMap() ? withOverrides(item) : preset(item, item.string());
     }
 
     private static SolverSpec withOverrides(YNode item) {

@@ -17,9 +17,14 @@ final class Ibp extends Relaxation {
 
     @Override
     NDArray upper(Propagation prop, Region region, NDArray spec, NDManager m) {
+        return upper(prop, region, spec);
+    }
+
+    /** The rule itself, for any data type: certified training differentiates it in float32 ({@link TrainingBounds}). */
+    static NDArray upper(Propagation prop, Region region, NDArray spec) {
         List<NDArray[]> bounds = prop.interval(region);
         int last = prop.size() - 1;
-        if (ctx.network().layers().get(last) instanceof Linear l) {
+        if (prop.layer(last) instanceof Linear l) {
             NDArray[] r = l.backward(spec, prop.params(last), null, null, null);
             return Region.concretizeBox(r[0], bounds.get(last)[0], bounds.get(last)[1]).add(r[1]);
         }

@@ -161,6 +161,10 @@ final class Propagation {
         return a.get(s + ":" + (s + 1));
     }
 
+    org.workbench.net.Layer layer(int i) {
+        return layers.get(i);
+    }
+
     NDList params(int i) {
         return net.params().get(i);
     }

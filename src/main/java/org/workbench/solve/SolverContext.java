@@ -26,6 +26,15 @@ public final class SolverContext implements AutoCloseable {
         this.manager = NDManager.newBaseManager();
     }
 
+    /**
+     * A context whose float32 network is the given one, not a copy: a trainer's attack must see the weights as they
+     * are updated. The network is not closed with the context.
+     */
+    public SolverContext(TorchNet net32, Threat threat, Objective objective) {
+        this(net32.network(), threat, objective);
+        this.net32 = net32;
+    }
+
     public Network network() {
         return network;
     }

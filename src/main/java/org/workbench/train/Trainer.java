@@ -10,7 +10,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.workbench.data.Dataset;
@@ -18,14 +18,29 @@ import org.workbench.net.Layer;
 import org.workbench.net.ModelFiles;
 import org.workbench.net.Network;
 import org.workbench.net.TorchNet;
+import org.workbench.solve.Batch;
 
 /**
- * The outer minimization with no inner solver (standard training): mini-batch SGD or Adam on the mean
- * cross-entropy, seeded, printing and logging loss and error per epoch.
+ * The outer minimization: mini-batch SGD or Adam on the loss that the recipe's inner solver defines
+ * ({@link InnerLoss}: clean, adversarial or certified), seeded, with a checkpoint after every epoch that a killed
+ * run resumes from. Every epoch logs loss and training error, the clean test error, the error under the evaluation
+ * attack and, for certified training, the IBP-verified error ({@link Evaluation}).
  */
 public final class Trainer {
-    /** One epoch's numbers, as logged. */
-    public record Epoch(int epoch, double lr, double trainLoss, double trainError, double testError, double seconds) {}
+    /** One epoch's numbers, as logged (NaN where not measured). */
+    public record Epoch(int epoch, double lr, double eps, double kappa, double trainLoss, double trainError, double testError,
+                        double attackError, double verifiedError, double seconds) {
+        static final String HEADER = "epoch,lr,eps,kappa,train_loss,train_error,test_error,attack_error,verified_error,seconds";
+
+        String row() {
+            return String.format(java.util.Locale.ROOT, "%d,%.6g,%.6g,%s,%.5f,%.4f,%.4f,%s,%s,%.1f", epoch, lr, eps, show(kappa), trainLoss,
+                    trainError, testError, show(attackError), show(verifiedError), seconds);
+        }
+
+        private static String show(double v) {
+            return Double.isNaN(v) ? "" : String.format(java.util.Locale.ROOT, "%.4f", v);
+        }
+    }
 
     private final TrainSpec spec;
     private final PrintStream log;
@@ -36,58 +51,146 @@ public final class Trainer {
     }
 
     public Network train() throws IOException {
-        Dataset train = Dataset.load(spec.dataDir(), "train");
+        return train(Integer.MAX_VALUE);
+    }
+
+    /**
+     * Trains until the recipe's last epoch, or stops after {@code epochsThisRun} epochs (as a kill would, right
+     * after a checkpoint); resumes from the checkpoint when there is one. Returns the weights it ends with.
+     */
+    public Network train(int epochsThisRun) throws IOException {
+        Dataset train = subset(Dataset.load(spec.dataDir(), "train"), spec.trainSamples());
         Dataset test = Dataset.load(spec.dataDir(), "test");
         Network init = ModelFiles.initialize(spec.architecture(), spec.seed());
-        ai.djl.engine.Engine.getInstance().setRandomSeed((int) spec.seed());
-        List<Epoch> epochs = new ArrayList<>();
-        try (NDManager root = NDManager.newBaseManager(); TorchNet net = new TorchNet(init, root, DataType.FLOAT32)) {
+        String fingerprint = fingerprint();
+        Checkpoint resume = Checkpoint.read(spec.checkpoint(), fingerprint, init);
+        Network start = resume == null ? init : resume.weights();
+        List<String> rows = resume == null ? new ArrayList<>() : new ArrayList<>(resume.logRows());
+        try (NDManager root = NDManager.newBaseManager(); TorchNet net = new TorchNet(start, root, DataType.FLOAT32)) {
             List<NDArray> params = new ArrayList<>();
-            for (int i = 0; i < init.layers().size(); i++) {
-                List<Layer.Param> ps = init.layers().get(i).params();
+            for (int i = 0; i < start.layers().size(); i++) {
+                List<Layer.Param> ps = start.layers().get(i).params();
                 for (int k = 0; k < ps.size(); k++)
                     if (ps.get(k).trainable()) params.add(net.params().get(i).get(k));
             }
             for (NDArray p : params) p.setRequiresGradient(true);
             Optimizer opt = new Optimizer(spec, params, net.manager());
             Random rnd = new Random(spec.seed());
-            List<Integer> order = new ArrayList<>();
-            for (int i = 0; i < train.size(); i++) order.add(i);
-            log.println("epoch,lr,train_loss,train_error,test_error,seconds");
-            for (int e = 1; e <= spec.epochs(); e++) {
-                long t0 = System.nanoTime();
-                double lr = learningRate(e);
-                Collections.shuffle(order, rnd);
-                double lossSum = 0;
-                int wrong = 0;
-                for (int from = 0; from < order.size(); from += spec.batch()) {
-                    List<Integer> idx = order.subList(from, Math.min(order.size(), from + spec.batch()));
-                    try (NDManager sm = root.newSubManager()) {
-                        NDArray x = batch(sm, net, train, idx);
-                        NDArray y = sm.create(labels(train, idx));
-                        NDArray hot = y.oneHot(init.numClasses()).toType(DataType.FLOAT32, false);
-                        try (GradientCollector gc = sm.getEngine().newGradientCollector()) {
-                            NDArray logits = net.forward(x);
-                            NDArray loss = logits.logSoftmax(1).mul(hot).sum().neg().div(idx.size());
-                            gc.backward(loss);
-                            lossSum += loss.getFloat() * idx.size();
-                            wrong += (int) logits.argMax(1).toType(DataType.INT32, false).neq(y.toType(DataType.INT32, false)).sum().getLong();
-                        }
-                        opt.step(lr);
-                    }
+            int[] order = new int[train.size()];
+            for (int i = 0; i < order.length; i++) order[i] = i;
+            int first = 1;
+            if (resume != null) {
+                opt.restore(resume.step(), resume.moment1(), resume.moment2());
+                rnd = resume.shuffle();
+                order = resume.order();
+                first = resume.epochsDone() + 1;
+                log.println("resuming from " + spec.checkpoint() + " after epoch " + resume.epochsDone());
+            }
+            log.println(Epoch.HEADER);
+            for (String r : rows) log.println(r);
+            try (InnerLoss inner = new InnerLoss(spec, net, params)) {
+                int last = (int) Math.min(spec.epochs(), (long) first + epochsThisRun - 1);
+                for (int e = first; e <= last; e++) {
+                    Epoch ep = epoch(e, net, inner, opt, train, test, order, rnd);
+                    rows.add(ep.row());
+                    log.println(ep.row());
+                    writeLog(rows);
+                    new Checkpoint(e, opt.t, opt.state(opt.m), opt.state(opt.v), rnd, order.clone(), rows, net.snapshot())
+                            .write(spec.checkpoint(), fingerprint);
                 }
-                double testErr = error(root, net, test);
-                Epoch ep = new Epoch(e, lr, lossSum / train.size(), (double) wrong / train.size(), testErr, (System.nanoTime() - t0) / 1e9);
-                epochs.add(ep);
-                log.printf("%d,%.6g,%.5f,%.4f,%.4f,%.1f%n", ep.epoch(), ep.lr(), ep.trainLoss(), ep.trainError(), ep.testError(), ep.seconds());
             }
             Network trained = net.snapshot();
-            writeLog(epochs);
-            Files.createDirectories(spec.output().toAbsolutePath().getParent());
-            String desc = spec.description() != null ? spec.description()
-                    : String.format("trained by workbench train (%s), test error %.4f", spec.name(), epochs.get(epochs.size() - 1).testError());
-            ModelFiles.save(trained, spec.output(), desc);
+            if (rows.size() == spec.epochs()) {
+                Files.createDirectories(spec.output().toAbsolutePath().getParent());
+                String desc = spec.description() != null ? spec.description()
+                        : "trained by workbench train (" + spec.name() + "), " + rows.get(rows.size() - 1);
+                ModelFiles.save(trained, spec.output(), desc);
+            }
             return trained;
+        }
+    }
+
+    private Epoch epoch(int e, TorchNet net, InnerLoss inner, Optimizer opt, Dataset train, Dataset test, int[] order, Random rnd) {
+        long t0 = System.nanoTime(), lastPrint = t0;
+        double lr = learningRate(e);
+        shuffle(order, rnd);
+        double lossSum = 0;
+        int wrong = 0, batches = (order.length + spec.batch() - 1) / spec.batch();
+        for (int bi = 0; bi < batches; bi++) {
+            int from = bi * spec.batch(), to = Math.min(order.length, from + spec.batch());
+            int[] idx = Arrays.copyOfRange(order, from, to);
+            try (NDManager sm = net.manager().newSubManager()) {
+                NDArray clean = batch(sm, net, train, idx);
+                int[] labels = labels(train, idx);
+                NDArray hot = InnerLoss.oneHot(sm, labels, net.network().numClasses());
+                NDArray x = inner.inputs(sm, rows(train, idx, labels), clean, e, bi);
+                try (GradientCollector gc = sm.getEngine().newGradientCollector()) {
+                    NDArray loss = inner.loss(x, clean, hot, labels, e);
+                    gc.backward(loss);
+                    lossSum += loss.getFloat() * idx.length;
+                }
+                wrong += errors(net.evaluate(x), labels);
+                opt.step(lr);
+            }
+            long now = System.nanoTime();
+            if (now - lastPrint > 10e9) {
+                double el = (now - t0) / 1e9;
+                log.printf("  epoch %d/%d: batch %d/%d, loss %.4f, %.0f s, about %.0f s left in the epoch%n", e, spec.epochs(), bi + 1,
+                        batches, lossSum / to, el, el / (bi + 1) * (batches - bi - 1));
+                lastPrint = now;
+            }
+        }
+        double trainSeconds = (System.nanoTime() - t0) / 1e9;
+        double testErr = error(net.manager(), net, test);
+        Evaluation.Result r = Evaluation.of(spec, net.snapshot(), test);
+        double eps = spec.inner() == null ? 0 : spec.epsByEpoch()[e - 1];
+        double kappa = spec.certified() ? spec.kappaByEpoch()[e - 1] : Double.NaN;
+        return new Epoch(e, lr, eps, kappa, lossSum / order.length, (double) wrong / order.length, testErr, r.attackError(),
+                r.verifiedError(), trainSeconds);
+    }
+
+    /** Fisher-Yates with the run's generator: the same permutations as Collections.shuffle, on an int array. */
+    private static void shuffle(int[] order, Random rnd) {
+        for (int i = order.length; i > 1; i--) {
+            int j = rnd.nextInt(i), t = order[i - 1];
+            order[i - 1] = order[j];
+            order[j] = t;
+        }
+    }
+
+    private static int errors(NDArray logits, int[] labels) {
+        long[] pred = logits.argMax(1).toLongArray();
+        int wrong = 0;
+        for (int i = 0; i < labels.length; i++) if (pred[i] != labels[i]) wrong++;
+        return wrong;
+    }
+
+    private static Batch rows(Dataset data, int[] idx, int[] labels) {
+        double[][] x = new double[idx.length][];
+        for (int k = 0; k < idx.length; k++) x[k] = data.image(idx[k]);
+        return new Batch(idx, x, labels);
+    }
+
+    /** The first n images of a split (n = 0: all of them). */
+    private static Dataset subset(Dataset d, int n) {
+        if (n == 0 || n >= d.size()) return d;
+        int px = d.rows() * d.cols();
+        return new Dataset(d.source() + " (first " + n + ")", d.rows(), d.cols(), Arrays.copyOf(d.pixels(), n * px),
+                Arrays.copyOf(d.labels(), n));
+    }
+
+    /** What a checkpoint must have been written under to be resumed: every setting that changes the weights. */
+    private String fingerprint() {
+        String text = spec.architecture() + "|" + spec.dataDir().toAbsolutePath().normalize() + "|" + spec.trainSamples() + "|"
+                + spec.epochs() + "|" + spec.batch() + "|" + spec.optimizer() + "|" + spec.lr() + "|" + spec.momentum() + "|"
+                + spec.weightDecay() + "|" + spec.schedule() + "|" + Arrays.toString(spec.stepEpochs()) + "|" + spec.gamma() + "|"
+                + spec.seed() + "|" + (spec.inner() == null ? "none" : spec.inner().type() + spec.inner().config()) + "|"
+                + spec.threat() + "|" + Arrays.toString(spec.epsByEpoch()) + "|" + Arrays.toString(spec.kappaByEpoch());
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(h).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -107,10 +210,10 @@ public final class Trainer {
     public static double error(NDManager root, TorchNet net, Dataset data) {
         int wrong = 0;
         for (int from = 0; from < data.size(); from += 1000) {
-            List<Integer> idx = new ArrayList<>();
-            for (int i = from; i < Math.min(data.size(), from + 1000); i++) idx.add(i);
+            int[] idx = new int[Math.min(data.size(), from + 1000) - from];
+            for (int i = 0; i < idx.length; i++) idx[i] = from + i;
             try (NDManager sm = root.newSubManager()) {
-                NDArray z = net.forward(batch(sm, net, data, idx));
+                NDArray z = net.evaluate(batch(sm, net, data, idx));
                 NDArray y = sm.create(labels(data, idx));
                 wrong += (int) z.argMax(1).toType(DataType.INT32, false).neq(y).sum().getLong();
             }
@@ -118,24 +221,23 @@ public final class Trainer {
         return (double) wrong / data.size();
     }
 
-    static NDArray batch(NDManager m, TorchNet net, Dataset data, List<Integer> idx) {
+    static NDArray batch(NDManager m, TorchNet net, Dataset data, int[] idx) {
         int d = data.rows() * data.cols();
-        float[] flat = new float[idx.size() * d];
-        for (int k = 0; k < idx.size(); k++) System.arraycopy(data.imageFloat(idx.get(k)), 0, flat, k * d, d);
-        Shape s = net.batchShape(idx.size());
+        float[] flat = new float[idx.length * d];
+        for (int k = 0; k < idx.length; k++) System.arraycopy(data.imageFloat(idx[k]), 0, flat, k * d, d);
+        Shape s = net.batchShape(idx.length);
         return m.create(flat, s);
     }
 
-    static int[] labels(Dataset data, List<Integer> idx) {
-        int[] y = new int[idx.size()];
-        for (int k = 0; k < y.length; k++) y[k] = data.labels()[idx.get(k)];
+    static int[] labels(Dataset data, int[] idx) {
+        int[] y = new int[idx.length];
+        for (int k = 0; k < y.length; k++) y[k] = data.labels()[idx[k]];
         return y;
     }
 
-    private void writeLog(List<Epoch> epochs) throws IOException {
-        StringBuilder sb = new StringBuilder("epoch,lr,train_loss,train_error,test_error,seconds\n");
-        for (Epoch e : epochs)
-            sb.append(String.format("%d,%.6g,%.5f,%.4f,%.4f,%.1f%n", e.epoch(), e.lr(), e.trainLoss(), e.trainError(), e.testError(), e.seconds()));
+    private void writeLog(List<String> rows) throws IOException {
+        StringBuilder sb = new StringBuilder(Epoch.HEADER).append('\n');
+        for (String r : rows) sb.append(r).append('\n');
         if (spec.log().toAbsolutePath().getParent() != null) Files.createDirectories(spec.log().toAbsolutePath().getParent());
         Files.writeString(spec.log(), sb.toString());
     }
@@ -144,8 +246,8 @@ public final class Trainer {
     private static final class Optimizer {
         private final TrainSpec spec;
         private final List<NDArray> params;
-        private final List<NDArray> m = new ArrayList<>(), v = new ArrayList<>();
-        private int t;
+        final List<NDArray> m = new ArrayList<>(), v = new ArrayList<>();
+        int t;
 
         Optimizer(TrainSpec spec, List<NDArray> params, NDManager manager) {
             this.spec = spec;
@@ -153,6 +255,20 @@ public final class Trainer {
             for (NDArray p : params) {
                 m.add(manager.zeros(p.getShape(), p.getDataType()));
                 v.add(manager.zeros(p.getShape(), p.getDataType()));
+            }
+        }
+
+        List<float[]> state(List<NDArray> moments) {
+            List<float[]> out = new ArrayList<>();
+            for (NDArray a : moments) out.add(a.toFloatArray());
+            return out;
+        }
+
+        void restore(int step, List<float[]> m1, List<float[]> m2) {
+            t = step;
+            for (int i = 0; i < m.size(); i++) {
+                m.get(i).set(java.nio.FloatBuffer.wrap(m1.get(i)));
+                v.get(i).set(java.nio.FloatBuffer.wrap(m2.get(i)));
             }
         }
 

@@ -1,0 +1,34 @@
+package org.workbench.relax;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import org.workbench.net.TorchNet;
+import org.workbench.problem.Norm;
+
+/**
+ * The bounds that certified training differentiates. They are the verifier's own: the same {@link Propagation} and
+ * the same per-layer interval rules as the {@code ibp} solver, run on the trainer's network (float32, with autograd)
+ * instead of a float64 copy, so a bound trained against is the bound later certified (up to float32 rounding).
+ */
+public final class TrainingBounds {
+    private TrainingBounds() {}
+
+    /**
+     * Upper bounds [B, classes] of z_j − z_y over the boxes [lo, hi] (batch first, the network's input shape), 0 at
+     * j = y: interval propagation with the last linear layer folded into the margin rows, as {@code ibp} computes
+     * them. The cross-entropy of these "worst-case logits" is the certified loss of Gowal et al. and the tutorial.
+     */
+    public static NDArray ibpMargins(TorchNet net, NDArray lo, NDArray hi, int[] labels) {
+        int b = labels.length, classes = net.network().numClasses();
+        float[] rows = new float[b * classes * classes];
+        for (int i = 0; i < b; i++)
+            for (int j = 0; j < classes; j++) {
+                if (j == labels[i]) continue;
+                rows[(i * classes + j) * classes + j] += 1;
+                rows[(i * classes + j) * classes + labels[i]] -= 1;
+            }
+        NDArray spec = lo.getManager().create(rows, new Shape(b, classes, classes)).toType(lo.getDataType(), false);
+        Region region = new Region(lo.add(hi).div(2), lo, hi, null, Norm.LINF, 0);
+        return Ibp.upper(new Propagation(net), region, spec);
+    }
+}

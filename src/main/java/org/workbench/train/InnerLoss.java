@@ -1,0 +1,89 @@
+package org.workbench.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.util.List;
+import org.workbench.attack.Pgd;
+import org.workbench.net.TorchNet;
+import org.workbench.problem.Objective;
+import org.workbench.problem.Threat;
+import org.workbench.relax.TrainingBounds;
+import org.workbench.solve.Batch;
+import org.workbench.solve.SolverContext;
+import org.workbench.solve.Solvers;
+
+/**
+ * The loss of one batch under the recipe's inner solver: the clean cross-entropy (no inner solver); the
+ * cross-entropy at the point an attack preset reaches (adversarial training: FGSM, PGD, as {@code solve} runs them);
+ * or κ·CE(clean) + (1 − κ)·CE(worst-case logits) with the worst-case logits the {@code ibp} solver's own margin
+ * bounds (certified training). The attack runs first, outside the weight update's gradient collection, on the
+ * trainer's network itself.
+ */
+final class InnerLoss implements AutoCloseable {
+    private final TrainSpec spec;
+    private final TorchNet net;
+    private final List<NDArray> params;
+    private final SolverContext ctx;
+    private final Pgd attack;
+
+    InnerLoss(TrainSpec spec, TorchNet net, List<NDArray> params) {
+        this.spec = spec;
+        this.net = net;
+        this.params = params;
+        boolean attacks = spec.inner() != null && !spec.certified();
+        this.ctx = attacks ? new SolverContext(net, spec.threat(), Objective.crossEntropy()) : null;
+        this.attack = attacks ? (Pgd) Solvers.create(spec.inner(), ctx) : null;
+    }
+
+    /**
+     * The inputs the weights are trained on for this batch: the clean ones, or the attack's best point per sample
+     * (by margin, over its iterates), its random starts drawn from a seed fixed by the recipe's seed, the epoch and
+     * the batch, so that a resumed run repeats them. Called before the weight update's gradient collection.
+     */
+    NDArray inputs(NDManager m, Batch batch, NDArray clean, int epoch, int batchIndex) {
+        double eps = spec.epsByEpoch()[epoch - 1];
+        if (attack == null || eps == 0) return clean;
+        // The attack's backward passes need no weight gradients: they would only cost time.
+        for (NDArray p : params) p.setRequiresGradient(false);
+        try {
+            long seed = spec.seed() * 1_000_003L + epoch * 100_003L + batchIndex;
+            double[][] best = attack.reseeded(seed).candidates(batch, eps).get(0);
+            int d = best[0].length;
+            float[] flat = new float[best.length * d];
+            for (int i = 0; i < best.length; i++) for (int k = 0; k < d; k++) flat[i * d + k] = (float) best[i][k];
+            return m.create(flat, clean.getShape());
+        } finally {
+            for (NDArray p : params) p.setRequiresGradient(true);
+        }
+    }
+
+    /** The batch's mean loss at the given inputs, with its graph (call inside the gradient collection). */
+    NDArray loss(NDArray x, NDArray clean, NDArray hot, int[] labels, int epoch) {
+        NDArray ce = crossEntropy(net.forward(x), hot);
+        if (!spec.certified()) return ce;
+        double eps = spec.epsByEpoch()[epoch - 1], kappa = spec.kappaByEpoch()[epoch - 1];
+        Threat th = spec.threat();
+        NDArray lo = clean.sub((float) eps), hi = clean.add((float) eps);
+        if (th.clip()) {
+            lo = lo.maximum((float) th.lo());
+            hi = hi.minimum((float) th.hi());
+        }
+        NDArray robust = crossEntropy(TrainingBounds.ibpMargins(net, lo, hi, labels), hot);
+        return ce.mul((float) kappa).add(robust.mul((float) (1 - kappa)));
+    }
+
+    static NDArray crossEntropy(NDArray logits, NDArray hot) {
+        return logits.logSoftmax(1).mul(hot).sum().neg().div(logits.getShape().get(0));
+    }
+
+    /** Keeps the data type of one-hot labels explicit where they are made. */
+    static NDArray oneHot(NDManager m, int[] labels, int classes) {
+        return m.create(labels).oneHot(classes).toType(DataType.FLOAT32, false);
+    }
+
+    @Override
+    public void close() {
+        if (ctx != null) ctx.close();
+    }
+}
