@@ -28,6 +28,26 @@ public record Dataset(String source, int rows, int cols, byte[] pixels, int[] la
         return labels.length;
     }
 
+    /**
+     * The images of the given classes, in their order here, relabeled by position in {@code classes} (0..k-1): the
+     * tutorial's binary task is {@code onlyClasses(0, 1)}.
+     */
+    public Dataset onlyClasses(int... classes) {
+        int[] map = new int[256];
+        java.util.Arrays.fill(map, -1);
+        for (int i = 0; i < classes.length; i++) if (classes[i] < map.length) map[classes[i]] = i;
+        int px = rows * cols, n = 0;
+        for (int y : labels) if (y < map.length && map[y] >= 0) n++;
+        byte[] p = new byte[n * px];
+        int[] l = new int[n];
+        for (int i = 0, k = 0; i < labels.length; i++)
+            if (labels[i] < map.length && map[labels[i]] >= 0) {
+                System.arraycopy(pixels, i * px, p, k * px, px);
+                l[k++] = map[labels[i]];
+            }
+        return new Dataset(source + " (classes " + java.util.Arrays.toString(classes) + ")", rows, cols, p, l);
+    }
+
     /** Pixel k (row-major within the image) of a sample, in [0, 1]. */
     public double pixel(int sample, int k) {
         return (pixels[offset(sample) + k] & 0xff) / 255.0;

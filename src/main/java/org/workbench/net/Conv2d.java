@@ -64,19 +64,10 @@ public record Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, 
     private NDArray conv(NDArray x, NDArray w, NDArray b) {
         long n = x.getShape().get(0), h = x.getShape().get(2), wd = x.getShape().get(3);
         ConvIndex g = geometry(h, wd);
-        NDArray wm = local(w.reshape(outChannels, -1), x);
-        NDArray out = ConvIndex.inBlocks(x, (long) wm.getShape().get(1) * g.outH() * g.outW(), xs -> local(wm.matMul(g.patches(xs)), xs));
-        if (b != null) out = out.add(local(b.reshape(outChannels, 1), x));
+        NDArray wm = Layer.local(w.reshape(outChannels, -1), x);
+        NDArray out = ConvIndex.inBlocks(x, (long) wm.getShape().get(1) * g.outH() * g.outW(), xs -> Layer.local(wm.matMul(g.patches(xs)), xs));
+        if (b != null) out = out.add(Layer.local(b.reshape(outChannels, 1), x));
         return out.reshape(n, outChannels, g.outH(), g.outW());
-    }
-
-    /**
-     * a moved to the manager of {@code owner}: an op's result belongs to its first operand's manager, which for the
-     * weights is the network's, alive for the whole run, so results and views of the weights would pile up there.
-     */
-    private static NDArray local(NDArray a, NDArray owner) {
-        a.attach(owner.getManager());
-        return a;
     }
 
     private ConvIndex geometry(long h, long w) {
@@ -86,7 +77,7 @@ public record Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, 
     @Override
     public NDArray[] interval(NDArray lo, NDArray hi, NDList p) {
         NDArray c = lo.add(hi).div(2), r = hi.sub(lo).div(2);
-        NDArray zc = forward(c, p), zr = conv(r, p.get(0).abs(), null);
+        NDArray zc = forward(c, p), zr = conv(r, Layer.local(p.get(0).abs(), r), null);
         return new NDArray[] {zc.sub(zr), zc.add(zr)};
     }
 
@@ -100,10 +91,10 @@ public record Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, 
         long h = lo.getShape().get(2), w = lo.getShape().get(3);
         long oh = lambda.getShape().get(3), ow = lambda.getShape().get(4);
         ConvIndex g = geometry(h, w);
-        NDArray wt = local(local(p.get(0).transpose(1, 0, 2, 3), lambda).reshape(inChannels, -1), lambda);
+        NDArray wt = Layer.local(Layer.local(p.get(0).transpose(1, 0, 2, 3), lambda).reshape(inChannels, -1), lambda);
         NDArray in = ConvIndex.inBlocks(lambda.reshape(b * s, outChannels, oh, ow), (long) outChannels * kernelH * kernelW * h * w,
-                ls -> local(wt.matMul(g.transposePatches(ls, outChannels)), ls));
-        NDArray offset = lambda.sum(new int[] {3, 4}).matMul(local(p.get(1).reshape(outChannels, 1), lambda)).squeeze(-1);
+                ls -> Layer.local(wt.matMul(g.transposePatches(ls, outChannels)), ls));
+        NDArray offset = lambda.sum(new int[] {3, 4}).matMul(Layer.local(p.get(1).reshape(outChannels, 1), lambda)).squeeze(-1);
         return new NDArray[] {in.reshape(b, s, inChannels, h, w), offset};
     }
 

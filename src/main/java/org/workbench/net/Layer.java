@@ -45,6 +45,17 @@ public sealed interface Layer permits Linear, Conv2d, Relu, Flatten, Normalize {
      */
     NDArray[] backward(NDArray lambda, NDList p, NDArray lo, NDArray hi, NDArray lowerSlope);
 
+    /**
+     * {@code derived} (an op on a parameter tensor) moved to the manager of {@code owner}. An op's result belongs to
+     * its first operand's manager, which for a parameter is the network's, alive for the whole run: without this,
+     * every batch would leave its |W| or reshaped view there (IBP over 10,000 images and certified training grew by
+     * gigabytes).
+     */
+    static NDArray local(NDArray derived, NDArray owner) {
+        derived.attach(owner.getManager());
+        return derived;
+    }
+
     /** Reshapes per-sample values [B, n] to [B, 1, ...] so they broadcast against [B, S, ...] coefficients. */
     static NDArray perSpec(NDArray a) {
         long[] s = a.getShape().getShape();

@@ -48,13 +48,13 @@ public record Linear(int in, int out, double[] weight, double[] bias) implements
     @Override
     public NDArray[] interval(NDArray lo, NDArray hi, NDList p) {
         NDArray c = lo.add(hi).div(2), r = hi.sub(lo).div(2);
-        NDArray zc = forward(c, p), zr = r.matMul(p.get(0).abs().transpose());
+        NDArray zc = forward(c, p), zr = r.matMul(Layer.local(Layer.local(p.get(0).abs(), r).transpose(), r));
         return new NDArray[] {zc.sub(zr), zc.add(zr)};
     }
 
     @Override
     public NDArray[] backward(NDArray lambda, NDList p, NDArray lo, NDArray hi, NDArray lowerSlope) {
-        return new NDArray[] {lambda.matMul(p.get(0)), lambda.matMul(p.get(1).reshape(out, 1)).squeeze(-1)};
+        return new NDArray[] {lambda.matMul(p.get(0)), lambda.matMul(Layer.local(p.get(1).reshape(out, 1), lambda)).squeeze(-1)};
     }
 
     /** One variable per output, tied to the input by an equality. */

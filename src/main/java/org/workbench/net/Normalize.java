@@ -52,8 +52,8 @@ public record Normalize(double[] mean, double[] std) implements Layer {
         java.util.Arrays.fill(bshape, 1);
         bshape[2] = mean.length;
         ai.djl.ndarray.types.Shape s = new ai.djl.ndarray.types.Shape(bshape);
-        NDArray in = lambda.div(p.get(1).reshape(s));
-        NDArray offset = in.mul(p.get(0).reshape(s)).reshape(lambda.getShape().get(0), lambda.getShape().get(1), -1).sum(new int[] {2}).neg();
+        NDArray in = lambda.div(Layer.local(p.get(1).reshape(s), lambda));
+        NDArray offset = in.mul(Layer.local(p.get(0).reshape(s), lambda)).reshape(lambda.getShape().get(0), lambda.getShape().get(1), -1).sum(new int[] {2}).neg();
         return new NDArray[] {in, offset};
     }
 
@@ -63,7 +63,7 @@ public record Normalize(double[] mean, double[] std) implements Layer {
         java.util.Arrays.fill(bshape, 1);
         bshape[1] = mean.length;
         ai.djl.ndarray.types.Shape s = new ai.djl.ndarray.types.Shape(bshape);
-        return x.sub(p.get(0).reshape(s)).div(p.get(1).reshape(s));
+        return x.sub(Layer.local(p.get(0).reshape(s), x)).div(Layer.local(p.get(1).reshape(s), x));
     }
 
     /** std * y - x = -mean per element: exact coefficients, so no rounding enters the constraint. */

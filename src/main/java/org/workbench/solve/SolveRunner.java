@@ -36,7 +36,7 @@ public final class SolveRunner {
     /** Everything is loaded and every solver built before the results folder is created. */
     public Summary run() throws IOException {
         Network net = ModelFiles.load(problem.model());
-        Dataset data = Dataset.load(problem.data().dir(), problem.data().split());
+        Dataset data = problem.data().load();
         int d = data.rows() * data.cols();
         if (net.inputSize() != d)
             throw InputError.at(problem.file(), 0, "model", "the network takes " + net.inputSize()
@@ -146,7 +146,8 @@ public final class SolveRunner {
                 for (org.workbench.net.Layer.Param p : l.params())
                     for (double v : p.values()) md.update(buf.clear().putDouble(v).array());
             }
-            String text = problem.data().dir().toAbsolutePath().normalize() + "|" + problem.data().split() + "|" + problem.threat().norm()
+            String text = problem.data().dir().toAbsolutePath().normalize() + "|" + problem.data().split()
+                    + (problem.data().classes() == null ? "" : "|classes " + java.util.Arrays.toString(problem.data().classes())) + "|" + problem.threat().norm()
                     + "|" + problem.threat().clip() + "|" + problem.threat().lo() + "|" + problem.threat().hi() + "|"
                     + problem.objective() + "|" + s.type() + "|" + s.config();
             md.update(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));

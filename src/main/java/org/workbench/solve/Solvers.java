@@ -20,7 +20,8 @@ public final class Solvers {
             "crown", org.workbench.relax.RelaxConfig::crown,
             "alpha-crown", org.workbench.relax.RelaxConfig::alphaCrown,
             "lp", org.workbench.relax.RelaxConfig::lp,
-            "mip", org.workbench.exact.MipConfig::mip));
+            "mip", org.workbench.exact.MipConfig::mip,
+            "linear", org.workbench.exact.LinearExact::create));
 
     private Solvers() {}
 

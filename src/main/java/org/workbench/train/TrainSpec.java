@@ -13,15 +13,17 @@ import org.workbench.problem.Threat;
  * @param inner the inner maximization's solver (an attack preset or ibp), or null for standard training
  * @param epsByEpoch the training radius of each epoch (index epoch - 1)
  * @param kappaByEpoch for certified training, the weight of the clean loss in each epoch
+ * @param classes only these classes, relabeled 0..k-1 (null: all)
  * @param trainSamples how many training images (the first ones), or 0 for all
  * @param evalSamples per epoch, the first this many test images are attacked (and certified)
  * @param evalAttack the attack preset of the per-epoch evaluation (PGD-40 by default)
+ * @param evalEps the radius of the per-epoch evaluation (the training radius by default)
  */
 public record TrainSpec(String name, YNode architecture, Path dataDir, int epochs, int batch, String optimizer,
                         double lr, double momentum, double weightDecay, String schedule, int[] stepEpochs,
                         double gamma, long seed, Path output, Path log, String description,
                         SolverSpec inner, Threat threat, double[] epsByEpoch, double[] kappaByEpoch,
-                        int trainSamples, int evalSamples, SolverSpec evalAttack, Path checkpoint) {
+                        int[] classes, int trainSamples, int evalSamples, SolverSpec evalAttack, double evalEps, Path checkpoint) {
 
     /** Whether the inner solver is a relaxation (certified training) rather than an attack. */
     public boolean certified() {

@@ -59,8 +59,8 @@ public final class Trainer {
      * after a checkpoint); resumes from the checkpoint when there is one. Returns the weights it ends with.
      */
     public Network train(int epochsThisRun) throws IOException {
-        Dataset train = subset(Dataset.load(spec.dataDir(), "train"), spec.trainSamples());
-        Dataset test = Dataset.load(spec.dataDir(), "test");
+        Dataset train = subset(classes(Dataset.load(spec.dataDir(), "train")), spec.trainSamples());
+        Dataset test = classes(Dataset.load(spec.dataDir(), "test"));
         Network init = ModelFiles.initialize(spec.architecture(), spec.seed());
         String fingerprint = fingerprint();
         Checkpoint resume = Checkpoint.read(spec.checkpoint(), fingerprint, init);
@@ -171,6 +171,10 @@ public final class Trainer {
         return new Batch(idx, x, labels);
     }
 
+    private Dataset classes(Dataset d) {
+        return spec.classes() == null ? d : d.onlyClasses(spec.classes());
+    }
+
     /** The first n images of a split (n = 0: all of them). */
     private static Dataset subset(Dataset d, int n) {
         if (n == 0 || n >= d.size()) return d;
@@ -181,7 +185,7 @@ public final class Trainer {
 
     /** What a checkpoint must have been written under to be resumed: every setting that changes the weights. */
     private String fingerprint() {
-        String text = spec.architecture() + "|" + spec.dataDir().toAbsolutePath().normalize() + "|" + spec.trainSamples() + "|"
+        String text = spec.architecture() + "|" + spec.dataDir().toAbsolutePath().normalize() + "|" + spec.trainSamples() + "|" + Arrays.toString(spec.classes()) + "|"
                 + spec.epochs() + "|" + spec.batch() + "|" + spec.optimizer() + "|" + spec.lr() + "|" + spec.momentum() + "|"
                 + spec.weightDecay() + "|" + spec.schedule() + "|" + Arrays.toString(spec.stepEpochs()) + "|" + spec.gamma() + "|"
                 + spec.seed() + "|" + (spec.inner() == null ? "none" : spec.inner().type() + spec.inner().config()) + "|"

@@ -46,7 +46,9 @@ class NonFiniteTest {
         try (Stream<Path> s = Files.list(Path.of("solvers"))) {
             for (Path p : s.sorted().toList()) {
                 boolean l2 = Files.readString(p).matches("(?s).*norm:\\s*l2.*");
-                if (l2 == norm.equals("l2")) out.add(p.getFileName().toString().replace(".yaml", ""));
+                String name = p.getFileName().toString().replace(".yaml", "");
+                // The closed form for networks without ReLUs refuses these networks by name (a clear error, BadInputTest).
+                if (l2 == norm.equals("l2") && !name.equals("linear-exact")) out.add(name);
             }
         }
         return out;
