@@ -180,7 +180,16 @@ public final class TorchNet implements AutoCloseable {
         List<Layer> layers = new ArrayList<>();
         for (int i = 0; i < net.layers().size(); i++) {
             List<double[]> v = new ArrayList<>();
-            for (NDArray a : params.get(i)) v.add(a.toType(DataType.FLOAT64, false).toDoubleArray());
+            for (NDArray a : params.get(i)) {
+                if (a.getDataType() == DataType.FLOAT64) {
+                    v.add(a.toDoubleArray());
+                    continue;
+                }
+                // A converted copy, freed here rather than left in the network's manager at every snapshot.
+                try (NDArray d = a.toType(DataType.FLOAT64, false)) {
+                    v.add(d.toDoubleArray());
+                }
+            }
             layers.add(net.layers().get(i).withParams(v));
         }
         return new Network(net.inputShape(), layers);

@@ -251,11 +251,13 @@ public final class Trainer {
         private final TrainSpec spec;
         private final List<NDArray> params;
         final List<NDArray> m = new ArrayList<>(), v = new ArrayList<>();
+        private final NDManager manager;
         int t;
 
         Optimizer(TrainSpec spec, List<NDArray> params, NDManager manager) {
             this.spec = spec;
             this.params = params;
+            this.manager = manager;
             for (NDArray p : params) {
                 m.add(manager.zeros(p.getShape(), p.getDataType()));
                 v.add(manager.zeros(p.getShape(), p.getDataType()));
@@ -276,23 +278,33 @@ public final class Trainer {
             }
         }
 
+        /**
+         * One update. Every temporary is moved into a manager closed at the end: an op's result belongs to its first
+         * operand's manager, here the network's, which lives as long as the run (PGD training grew by 1 GB an epoch).
+         */
         void step(double lr) {
             t++;
-            for (int i = 0; i < params.size(); i++) {
-                NDArray p = params.get(i), g = p.getGradient();
-                if (spec.weightDecay() > 0) g.addi(p.mul((float) spec.weightDecay()));
-                if (spec.optimizer().equals("sgd")) {
-                    m.get(i).muli((float) spec.momentum()).addi(g);
-                    p.subi(m.get(i).mul((float) lr));
-                } else {
-                    double b1 = 0.9, b2 = 0.999;
-                    m.get(i).muli((float) b1).addi(g.mul((float) (1 - b1)));
-                    v.get(i).muli((float) b2).addi(g.square().mul((float) (1 - b2)));
-                    double c1 = 1 - Math.pow(b1, t), c2 = 1 - Math.pow(b2, t);
-                    NDArray update = m.get(i).div((float) c1).div(v.get(i).div((float) c2).sqrt().add(1e-8f)).mul((float) lr);
-                    p.subi(update);
+            try (NDManager tmp = manager.newSubManager()) {
+                java.util.function.UnaryOperator<NDArray> local = a -> {
+                    a.attach(tmp);
+                    return a;
+                };
+                for (int i = 0; i < params.size(); i++) {
+                    NDArray p = params.get(i), g = local.apply(p.getGradient());
+                    if (spec.weightDecay() > 0) g.addi(local.apply(p.mul((float) spec.weightDecay())));
+                    if (spec.optimizer().equals("sgd")) {
+                        m.get(i).muli((float) spec.momentum()).addi(g);
+                        p.subi(local.apply(m.get(i).mul((float) lr)));
+                    } else {
+                        double b1 = 0.9, b2 = 0.999;
+                        m.get(i).muli((float) b1).addi(g.mul((float) (1 - b1)));
+                        v.get(i).muli((float) b2).addi(g.square().mul((float) (1 - b2)));
+                        double c1 = 1 - Math.pow(b1, t), c2 = 1 - Math.pow(b2, t);
+                        NDArray denom = local.apply(v.get(i).div((float) c2)).sqrt().add(1e-8f);
+                        p.subi(local.apply(m.get(i).div((float) c1)).div(denom).mul((float) lr));
+                    }
+                    g.subi(g);
                 }
-                g.subi(g);
             }
         }
     }
