@@ -14,6 +14,12 @@ public final class RelaxConfig {
         return new Ibp(name, ctx);
     }
 
+    /** No keys: interval bounds inside, one CROWN back-substitution of the margins. */
+    public static InnerSolver crownIbp(String name, YNode cfg, SolverContext ctx) {
+        cfg.allowOnly(Set.of());
+        return new CrownIbp(name, ctx);
+    }
+
     /** Keys: chunk (identity rows back-substituted at once when tightening a layer's bounds). */
     public static InnerSolver crown(String name, YNode cfg, SolverContext ctx) {
         cfg.allowOnly(Set.of("chunk"));

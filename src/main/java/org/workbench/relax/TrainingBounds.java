@@ -19,6 +19,20 @@ public final class TrainingBounds {
      * them. The cross-entropy of these "worst-case logits" is the certified loss of Gowal et al. and the tutorial.
      */
     public static NDArray ibpMargins(TorchNet net, NDArray lo, NDArray hi, int[] labels) {
+        return Ibp.upper(new Propagation(net), region(lo, hi), spec(net, lo, labels));
+    }
+
+    /** As {@link #ibpMargins} by the {@code crown-ibp} solver's rule: interval bounds inside, CROWN for the margins. */
+    public static NDArray crownIbpMargins(TorchNet net, NDArray lo, NDArray hi, int[] labels) {
+        return CrownIbp.upper(new Propagation(net), region(lo, hi), spec(net, lo, labels));
+    }
+
+    private static Region region(NDArray lo, NDArray hi) {
+        return new Region(lo.add(hi).div(2), lo, hi, null, Norm.LINF, 0);
+    }
+
+    /** Rows e_j − e_y per sample, [B, classes, classes] (a zero row at j = y). */
+    private static NDArray spec(TorchNet net, NDArray lo, int[] labels) {
         int b = labels.length, classes = net.network().numClasses();
         float[] rows = new float[b * classes * classes];
         for (int i = 0; i < b; i++)
@@ -27,8 +41,6 @@ public final class TrainingBounds {
                 rows[(i * classes + j) * classes + j] += 1;
                 rows[(i * classes + j) * classes + labels[i]] -= 1;
             }
-        NDArray spec = lo.getManager().create(rows, new Shape(b, classes, classes)).toType(lo.getDataType(), false);
-        Region region = new Region(lo.add(hi).div(2), lo, hi, null, Norm.LINF, 0);
-        return Ibp.upper(new Propagation(net), region, spec);
+        return lo.getManager().create(rows, new Shape(b, classes, classes)).toType(lo.getDataType(), false);
     }
 }

@@ -18,6 +18,7 @@ public final class Solvers {
             "pgd", AttackConfig::pgd,
             "ibp", org.workbench.relax.RelaxConfig::ibp,
             "crown", org.workbench.relax.RelaxConfig::crown,
+            "crown-ibp", org.workbench.relax.RelaxConfig::crownIbp,
             "alpha-crown", org.workbench.relax.RelaxConfig::alphaCrown,
             "lp", org.workbench.relax.RelaxConfig::lp,
             "mip", org.workbench.exact.MipConfig::mip,

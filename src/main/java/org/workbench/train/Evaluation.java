@@ -17,7 +17,7 @@ import org.workbench.solve.Solvers;
  * What each epoch reports beside the clean test error, on the first {@code evalSamples} test images at the
  * recipe's evaluation radius (the training radius unless it names another): the error under the evaluation attack (PGD-40 unless the recipe names another; a sample
  * counts when a float64-checked point of its ball is misclassified, the clean point included) and, for certified
- * training, the IBP-verified error (a sample counts unless ibp verifies it). Both come from the solvers
+ * training, the error verified by the inner solver's relaxation (ibp or crown-ibp: a sample counts unless it verifies it). Both come from the solvers
  * {@code workbench solve} runs, on a float64 copy of the current weights.
  */
 final class Evaluation {
@@ -35,7 +35,7 @@ final class Evaluation {
             double attacked = count(Solvers.create(spec.evalAttack(), ctx), test, n, eps, Bound.ATTACKED);
             double verified = Double.NaN;
             if (spec.certified())
-                verified = count(Solvers.create(ProblemFile.preset(spec.architecture(), "ibp"), ctx), test, n, eps, Bound.VERIFIED);
+                verified = count(Solvers.create(ProblemFile.preset(spec.architecture(), spec.inner().type()), ctx), test, n, eps, Bound.VERIFIED);
             return new Result(attacked / n, spec.certified() ? 1 - verified / n : Double.NaN);
         }
     }

@@ -69,8 +69,21 @@ final class InnerLoss implements AutoCloseable {
             lo = lo.maximum((float) th.lo());
             hi = hi.minimum((float) th.hi());
         }
-        NDArray robust = crossEntropy(TrainingBounds.ibpMargins(net, lo, hi, labels), hot);
+        NDArray robust = crossEntropy(worstCase(lo, hi, labels, epoch), hot);
         return ce.mul((float) kappa).add(robust.mul((float) (1 - kappa)));
+    }
+
+    /**
+     * The worst-case logits (margin bounds, 0 at the label): ibp's, or for crown-ibp β·ibp + (1 − β)·crown-ibp
+     * (Zhang et al. 2020, β ramped from 1 to 0), a convex combination of two sound bounds and so a sound bound.
+     */
+    private NDArray worstCase(NDArray lo, NDArray hi, int[] labels, int epoch) {
+        if (spec.inner().type().equals("ibp")) return TrainingBounds.ibpMargins(net, lo, hi, labels);
+        double beta = spec.betaByEpoch()[epoch - 1];
+        if (beta >= 1) return TrainingBounds.ibpMargins(net, lo, hi, labels);
+        NDArray crown = TrainingBounds.crownIbpMargins(net, lo, hi, labels);
+        if (beta <= 0) return crown;
+        return TrainingBounds.ibpMargins(net, lo, hi, labels).mul((float) beta).add(crown.mul((float) (1 - beta)));
     }
 
     static NDArray crossEntropy(NDArray logits, NDArray hot) {

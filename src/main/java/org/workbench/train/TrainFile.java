@@ -20,7 +20,8 @@ import org.workbench.problem.Threat;
  * inner: {preset: pgd-linf, steps: 10, alpha_over_eps: 0.25, random_start: true}   # none | an attack preset | ibp
  * threat: {norm: linf, eps: 0.1}                     # the training radius (required with an inner solver)
  * eps_schedule: {warmup_epochs: 3}                   # or one value per epoch: [0.02, 0.05, 0.1, ...]
- * kappa: {start: 1, end: 0.5}                        # ibp: weight of the clean loss, ramped over the warmup
+ * kappa: {start: 1, end: 0.5}                        # ibp, crown-ibp: weight of the clean loss, ramped over the warmup
+ * beta: {start: 1, end: 0}                           # crown-ibp: weight of the ibp bound against crown-ibp's, ramped too
  * evaluation: {samples: 500, attack: pgd-linf, eps: 0.1}   # per epoch, on the first test images
  * output: models/cnn-pgd.yaml                        # architecture + safetensors weights
  * </pre>
@@ -28,13 +29,13 @@ import org.workbench.problem.Threat;
 public final class TrainFile {
     private TrainFile() {}
 
-    private static final Set<String> INNER_TYPES = Set.of("fgsm", "pgd", "ibp");
+    private static final Set<String> INNER_TYPES = Set.of("fgsm", "pgd", "ibp", "crown-ibp");
 
     public static TrainSpec load(Path file, List<String> overrides) {
         YNode root = YNode.load(file);
         for (String o : overrides) root.override(o);
         root.allowOnly(Set.of("name", "description", "architecture", "data", "training", "inner", "threat", "eps_schedule",
-                "kappa", "evaluation", "output", "log", "checkpoint"));
+                "kappa", "beta", "evaluation", "output", "log", "checkpoint"));
         String name = root.string("name", file.getFileName().toString().replaceAll("\\.ya?ml$", ""));
         YNode arch = root.get("architecture").allowOnly(Set.of("input", "layers"));
         YNode data = root.get("data").allowOnly(Set.of("dir", "classes", "train_samples"));
@@ -85,15 +86,19 @@ public final class TrainFile {
         }
         double[] kappa = new double[epochs];
         java.util.Arrays.fill(kappa, 1);
-        if (inner != null && inner.type().equals("ibp")) {
+        boolean certified = inner != null && (inner.type().equals("ibp") || inner.type().equals("crown-ibp"));
+        if (certified) {
             YNode k = root.has("kappa") ? root.get("kappa").allowOnly(Set.of("start", "end")) : null;
             double k0 = k == null ? 1 : k.number("start", 1), k1 = k == null ? 0.5 : k.number("end", 0.5);
             for (String key : List.of("start", "end"))
                 if (k != null && k.has(key) && !(k.number(key, 0) >= 0 && k.number(key, 0) <= 1)) throw k.get(key).error("expected a weight in [0, 1]");
             for (int e = 1; e <= epochs; e++) kappa[e - 1] = k0 + (k1 - k0) * ramp(e, warmup);
         } else if (root.has("kappa")) {
-            throw root.get("kappa").error("only meaningful with inner: ibp");
+            throw root.get("kappa").error("only meaningful with inner: ibp or crown-ibp");
         }
+        double[] beta = ramped(root, "beta", epochs, warmup, 1, 0);
+        if (root.has("beta") && !(inner != null && inner.type().equals("crown-ibp")))
+            throw root.get("beta").error("only meaningful with inner: crown-ibp");
         YNode ev = root.has("evaluation") ? root.get("evaluation").allowOnly(Set.of("samples", "attack", "eps")) : null;
         int evalSamples = ev == null ? 500 : ev.integer("samples", 500);
         if (evalSamples < 0) throw ev.get("samples").error("expected an integer >= 0");
@@ -108,7 +113,18 @@ public final class TrainFile {
         Path checkpoint = root.has("checkpoint") ? Path.of(root.get("checkpoint").string()) : Path.of("results", name, "checkpoint");
         return new TrainSpec(name, arch, dir, epochs, batch, opt, lr, t.number("momentum", 0.9), t.number("weight_decay", 0),
                 schedule, steps, t.number("gamma", 0.1), t.integer("seed", 0), out, log, root.string("description", null),
-                inner, threat, epsByEpoch, kappa, classes, trainSamples, evalSamples, evalAttack, evalEps, checkpoint);
+                inner, threat, epsByEpoch, kappa, beta, classes, trainSamples, evalSamples, evalAttack, evalEps, checkpoint);
+    }
+
+    /** A {start, end} weight in [0, 1] ramped linearly over the warmup epochs (defaults when the key is absent). */
+    private static double[] ramped(YNode root, String key, int epochs, int warmup, double start, double end) {
+        YNode k = root.has(key) ? root.get(key).allowOnly(Set.of("start", "end")) : null;
+        double a = k == null ? start : k.number("start", start), b = k == null ? end : k.number("end", end);
+        for (String side : List.of("start", "end"))
+            if (k != null && k.has(side) && !(k.number(side, 0) >= 0 && k.number(side, 0) <= 1)) throw k.get(side).error("expected a weight in [0, 1]");
+        double[] out = new double[epochs];
+        for (int e = 1; e <= epochs; e++) out[e - 1] = a + (b - a) * ramp(e, warmup);
+        return out;
     }
 
     /** Share of the full value in epoch e (1-based) of a linear ramp over the first {@code warmup} epochs. */

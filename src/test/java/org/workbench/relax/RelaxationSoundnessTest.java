@@ -52,6 +52,7 @@ class RelaxationSoundnessTest {
                 List<Bound> lower = AttackConfig.pgd("pgd", pgdCfg, ctx).solve(batch, eps);
                 List<Bound> ibp = new Ibp("ibp", ctx).solve(batch, eps);
                 List<Bound> crown = new Crown("crown", ctx, 64).solve(batch, eps);
+                List<Bound> crownIbp = new CrownIbp("crown-ibp", ctx).solve(batch, eps);
                 List<Bound> alpha = new AlphaCrown("alpha", ctx, 64, 5, 0.2).solve(batch, eps);
                 // LP on every fourth network (2,500 cases): same CROWN neuron bounds as the two above.
                 List<Bound> lp = n % 4 == 0 ? new Lp("lp", ctx, true, "glop", 64).solve(batch, eps) : null;
@@ -65,7 +66,7 @@ class RelaxationSoundnessTest {
                         for (int p = 0; p < POINTS; p++) reached = Math.max(reached, z[i * POINTS + p][j] - z[i * POINTS + p][y[i]]);
                         String at = "net " + n + " " + norm + " eps " + eps + " clip " + clip + " input " + i + " class " + j;
                         double tol = 1e-9 * (1 + Math.abs(reached));
-                        for (List<Bound> up : List.of(ibp, crown, alpha)) {
+                        for (List<Bound> up : List.of(ibp, crown, crownIbp, alpha)) {
                             double u = up.get(i).margins()[j];
                             assertTrue(u >= reached - tol, at + ": bound " + u + " below reached " + reached);
                             checks++;

@@ -18,7 +18,10 @@ import org.workbench.solve.Bound;
 import org.workbench.solve.SolverContext;
 import org.workbench.testing.RandomNets;
 
-/** The bound certified training differentiates (float32, autograd) is the ibp solver's (float64), within 1e-4. */
+/**
+ * The bounds certified training differentiates (float32, autograd) are the ibp and crown-ibp solvers' (float64),
+ * within 1e-4.
+ */
 class TrainingBoundsTest {
 
     @Test
@@ -37,9 +40,10 @@ class TrainingBoundsTest {
                     y[i] = r.nextInt(net.numClasses());
                     ids[i] = i;
                 }
-                List<Bound> verifier;
+                List<Bound> ibp, crownIbp;
                 try (SolverContext ctx = new SolverContext(net, threat, Objective.crossEntropy())) {
-                    verifier = new Ibp("ibp", ctx).solve(new Batch(ids, x, y), eps);
+                    ibp = new Ibp("ibp", ctx).solve(new Batch(ids, x, y), eps);
+                    crownIbp = new CrownIbp("crown-ibp", ctx).solve(new Batch(ids, x, y), eps);
                 }
                 try (TorchNet t = new TorchNet(net, m, DataType.FLOAT32); NDManager sm = m.newSubManager()) {
                     float[] lo = new float[b * d], hi = new float[b * d];
@@ -49,15 +53,18 @@ class TrainingBoundsTest {
                             hi[i * d + k] = (float) threat.upper(x[i][k], eps);
                         }
                     NDArray l = sm.create(lo, t.batchShape(b)), h = sm.create(hi, t.batchShape(b));
-                    float[] train = TrainingBounds.ibpMargins(t, l, h, y).toFloatArray();
-                    int c = net.numClasses();
-                    for (int i = 0; i < b; i++)
-                        for (int j = 0; j < c; j++) {
-                            double want = j == y[i] ? 0 : verifier.get(i).margins()[j];
-                            assertEquals(want, train[i * c + j], 1e-4 * (1 + Math.abs(want)), "trial " + trial + " sample " + i + " class " + j);
-                        }
+                    same(ibp, TrainingBounds.ibpMargins(t, l, h, y).toFloatArray(), y, net.numClasses(), "ibp, trial " + trial);
+                    same(crownIbp, TrainingBounds.crownIbpMargins(t, l, h, y).toFloatArray(), y, net.numClasses(), "crown-ibp, trial " + trial);
                 }
             }
         }
+    }
+
+    private static void same(List<Bound> verifier, float[] train, int[] y, int c, String what) {
+        for (int i = 0; i < y.length; i++)
+            for (int j = 0; j < c; j++) {
+                double want = j == y[i] ? 0 : verifier.get(i).margins()[j];
+                assertEquals(want, train[i * c + j], 1e-4 * (1 + Math.abs(want)), what + " sample " + i + " class " + j);
+            }
     }
 }

@@ -46,7 +46,8 @@ class TrainerTest {
     void everyInnerSolverLowersItsOwnLoss() throws Exception {
         String[][] methods = {{"none", "none", ""}, {"fast", "{preset: fgsm, random_start: true}", ""},
                 {"pgd", "{preset: pgd-linf, steps: 3, alpha_over_eps: 0.5, random_start: true}", ""},
-                {"ibp", "ibp", "kappa: {start: 0.5, end: 0.5}\n"}};
+                {"ibp", "ibp", "kappa: {start: 0.5, end: 0.5}\n"},
+                {"crown-ibp", "crown-ibp", "kappa: {start: 0.5, end: 0.5}\nbeta: {start: 0.5, end: 0.5}\n"}};
         for (String[] m : methods) {
             TrainSpec spec = recipe(m[0], m[1], 3, m[2]);
             new Trainer(spec, QUIET).train();
