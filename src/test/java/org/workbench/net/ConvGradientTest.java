@@ -16,7 +16,7 @@ import org.workbench.testing.RandomNets;
  * The convolution layer against libtorch's own float64 convolution (its reference path, not oneDNN) on random
  * shapes: forward values, the input gradient in float32 at batch sizes 1-64 (where libtorch 2.7.1's oneDNN kernel
  * returns wrong or uninitialized values for layers with few output channels), and the back-substitution rule
- * (the transpose), which must equal the float64 gradient of lambda·conv(x).
+ * (the transpose) in float64 and float32, which must equal the float64 gradient of lambda·conv(x).
  */
 class ConvGradientTest {
 
@@ -46,6 +46,9 @@ class ConvGradientTest {
                     // Back-substitution: lambda [B, 1, outShape] maps to lambda·W through the transpose.
                     NDArray[] back = conv.backward(g.reshape(b, 1, cout, oh, ow), p64, x, x, null);
                     close(back[0].reshape(b, cin, h, w), refGrad, 1e-10, where + " transpose");
+                    NDArray x32 = x.toType(DataType.FLOAT32, false);
+                    NDArray[] back32 = conv.backward(g32.reshape(b, 1, cout, oh, ow), p32, x32, x32, null);
+                    close(back32[0].reshape(b, cin, h, w), refGrad, 1e-4, where + " transpose float32");
                 }
             }
         }
