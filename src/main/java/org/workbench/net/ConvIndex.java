@@ -55,8 +55,12 @@ record ConvIndex(int channels, int h, int w, int kernelH, int kernelW, int strid
         return ai.djl.ndarray.NDArrays.concat(parts, 0);
     }
 
-    /** At most this many patch values at once (128 MB in float64). */
-    static final long ELEMENTS = 16L << 20;
+    /**
+     * At most this many patch values at once: 16 MB in float64, under the 32 MB above which the launcher's malloc
+     * settings map fresh pages, which the kernel zeroes on every use (with 128 MB blocks, half of CROWN's time on
+     * the shipped CNN went to the kernel).
+     */
+    static final long ELEMENTS = 2L << 20;
 
     /**
      * For coefficients g [N, outChannels, outH, outW] on the output, the gather that the transpose needs:
