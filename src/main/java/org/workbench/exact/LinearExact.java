@@ -72,6 +72,8 @@ public final class LinearExact implements InnerSolver {
                 double[] a = coefficients(net, x, j, y);
                 points[j] = maximizer(x, a, eps);
                 for (int k = 0; k < d; k++) scale[j] += Math.abs(a[k] * points[j][k]);
+                // The l2 point is shortened by 1e-12 of eps: the value it gives is short by at most that of eps·||a||.
+                if (ctx.threat().norm() == Norm.L2) scale[j] += eps * norm(a);
             }
             List<double[]> evaluated = new ArrayList<>();
             for (int j = 0; j < classes; j++) if (j != y) evaluated.add(points[j]);
@@ -113,6 +115,12 @@ public final class LinearExact implements InnerSolver {
         }
     }
 
+    private static double norm(double[] a) {
+        double n = 0;
+        for (double v : a) n += v * v;
+        return Math.sqrt(n);
+    }
+
     private double[] maximizer(double[] x, double[] a, double eps) {
         Threat t = ctx.threat();
         double[] p = new double[x.length];
@@ -120,9 +128,7 @@ public final class LinearExact implements InnerSolver {
             for (int k = 0; k < x.length; k++) p[k] = a[k] > 0 ? t.upper(x[k], eps) : a[k] < 0 ? t.lower(x[k], eps) : x[k];
             return p;
         }
-        double n = 0;
-        for (double v : a) n += v * v;
-        n = Math.sqrt(n);
+        double n = norm(a);
         // Shortened by 1e-12 so that rounding cannot land the point outside the ball; the upper end's allowance covers it.
         for (int k = 0; k < x.length; k++) p[k] = x[k] + (n > 0 ? eps * (1 - 1e-12) * a[k] / n : 0);
         return p;

@@ -123,6 +123,9 @@ public final class NeuronRefinement {
                     }
                     done.incrementAndGet();
                 }
+            } catch (ArithmeticException e) {
+                // A non-finite bound reached the encoding: this worker stops, and its neurons keep their old sound bounds.
+                System.err.println("refine: layer " + k + " left as it was: " + e.getMessage());
             }
         };
         List<Thread> pool = new ArrayList<>();

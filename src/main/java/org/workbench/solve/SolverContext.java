@@ -28,7 +28,8 @@ public final class SolverContext implements AutoCloseable {
 
     /**
      * A context whose float32 network is the given one, not a copy: a trainer's attack must see the weights as they
-     * are updated. The network is not closed with the context.
+     * are updated. The network is not closed with the context; {@link #network()} and {@link #float64()} hold the
+     * weights it was built with, so only float32 solvers (attacks' searches) see the updates.
      */
     public SolverContext(TorchNet net32, Threat threat, Objective objective) {
         this(net32.network(), threat, objective);

@@ -58,10 +58,14 @@ final class InnerLoss implements AutoCloseable {
         }
     }
 
-    /** The batch's mean loss at the given inputs, with its graph (call inside the gradient collection). */
-    NDArray loss(NDArray x, NDArray clean, NDArray hot, int[] labels, int epoch) {
-        NDArray ce = crossEntropy(net.forward(x), hot);
-        if (!spec.certified()) return ce;
+    /** The batch's mean loss, with its graph, and the logits at the inputs trained on (for the training error). */
+    record Loss(NDArray value, NDArray logits) {}
+
+    /** The batch's mean loss at the given inputs (call inside the gradient collection). */
+    Loss loss(NDArray x, NDArray clean, NDArray hot, int[] labels, int epoch) {
+        NDArray logits = net.forward(x);
+        NDArray ce = crossEntropy(logits, hot);
+        if (!spec.certified()) return new Loss(ce, logits);
         double eps = spec.epsByEpoch()[epoch - 1], kappa = spec.kappaByEpoch()[epoch - 1];
         Threat th = spec.threat();
         NDArray lo = clean.sub((float) eps), hi = clean.add((float) eps);
@@ -70,7 +74,7 @@ final class InnerLoss implements AutoCloseable {
             hi = hi.minimum((float) th.hi());
         }
         NDArray robust = crossEntropy(worstCase(lo, hi, labels, epoch), hot);
-        return ce.mul((float) kappa).add(robust.mul((float) (1 - kappa)));
+        return new Loss(ce.mul((float) kappa).add(robust.mul((float) (1 - kappa))), logits);
     }
 
     /**
@@ -90,7 +94,7 @@ final class InnerLoss implements AutoCloseable {
         return logits.logSoftmax(1).mul(hot).sum().neg().div(logits.getShape().get(0));
     }
 
-    /** Keeps the data type of one-hot labels explicit where they are made. */
+    /** One-hot float32 labels [B, classes]. */
     static NDArray oneHot(NDManager m, int[] labels, int classes) {
         return m.create(labels).oneHot(classes).toType(DataType.FLOAT32, false);
     }

@@ -125,11 +125,11 @@ public final class Trainer {
                 NDArray hot = InnerLoss.oneHot(sm, labels, net.network().numClasses());
                 NDArray x = inner.inputs(sm, rows(train, idx, labels), clean, e, bi);
                 try (GradientCollector gc = sm.getEngine().newGradientCollector()) {
-                    NDArray loss = inner.loss(x, clean, hot, labels, e);
-                    gc.backward(loss);
-                    lossSum += loss.getFloat() * idx.length;
+                    InnerLoss.Loss loss = inner.loss(x, clean, hot, labels, e);
+                    gc.backward(loss.value());
+                    lossSum += loss.value().getFloat() * idx.length;
+                    wrong += errors(loss.logits(), labels);
                 }
-                wrong += errors(net.evaluate(x), labels);
                 opt.step(lr);
             }
             long now = System.nanoTime();
