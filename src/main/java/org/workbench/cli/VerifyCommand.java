@@ -1,31 +1,38 @@
 package org.workbench.cli;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.workbench.config.InputError;
+import org.workbench.config.Verbose;
+import org.workbench.config.YNode;
 import org.workbench.net.ModelFiles;
 import org.workbench.net.Network;
+import org.workbench.problem.ProblemFile;
+import org.workbench.problem.SolverSpec;
 import org.workbench.spec.Property;
 import org.workbench.spec.Vnnlib;
 import org.workbench.verify.InstanceBatch;
 import org.workbench.verify.Verifier;
+import org.workbench.verify.VerifySettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Complete verification of a VNN-COMP instance: prints unsat, sat (with a counterexample) or timeout.",
-                "  workbench verify NET.onnx SPEC.vnnlib [--timeout S] [--out FILE]",
+                "  workbench verify NET.onnx SPEC.vnnlib [--timeout S] [--out FILE] [--solver PRESET] [--set key=value]",
                 "  workbench verify --instances instances.csv [--results FILE]   (batch, resumable)"})
 public final class VerifyCommand implements Callable<Integer> {
     @Parameters(arity = "0..2", description = "network (.onnx) and property (.vnnlib)")
     List<Path> files = new ArrayList<>();
 
-    @Option(names = "--timeout", description = "seconds (default 60)")
-    double timeout = 60;
+    @Option(names = "--timeout", description = "seconds (default: the preset's time_limit)")
+    Double timeout;
 
     @Option(names = "--out", description = "write the verdict here; for sat, the counterexample in the competition's format")
     Path out;
@@ -33,35 +40,57 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--instances", description = "a VNN-COMP instances CSV: onnx,vnnlib,timeout per row, paths relative to it")
     Path instances;
 
-    @Option(names = "--results", description = "result rows for --instances (default results/verify/<csv name>.csv)")
+    @Option(names = "--results", description = "result rows for --instances (default results/verify/<csv name>.csv); the batch summary goes beside them")
     Path results;
 
     @Option(names = "--timeout-scale", description = "multiply every instance's timeout (default 1)")
     double scale = 1;
 
+    @Option(names = "--solver", description = "a bab preset from solvers/ with the pipeline's settings (default vnncomp)")
+    String solver = "vnncomp";
+
+    @Option(names = "--set", description = "override a preset key, e.g. --set refine_share=0.5 (repeatable)")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--verbose", description = "diagnostic lines from branch and bound, refinement and input splitting")
+    boolean verbose;
+
     @Override
     public Integer call() throws Exception {
-        if (instances != null) return batch();
+        Verbose.set(verbose);
+        VerifySettings settings = settings(solver, sets);
+        if (instances != null) return batch(settings);
         if (files.size() != 2) throw new InputError("verify: expected NET.onnx SPEC.vnnlib, or --instances CSV");
-        if (!(timeout > 0)) throw new InputError("verify: --timeout must be > 0, got " + timeout);
+        double seconds = timeout != null ? timeout : settings.timeLimit();
+        if (!(seconds > 0)) throw new InputError("verify: --timeout must be > 0, got " + seconds);
         Network net = ModelFiles.load(files.get(0));
         Property p = Vnnlib.parse(files.get(1), net.inputSize(), net.numClasses());
-        Verifier.Verdict v = new Verifier(net, p).run(timeout);
+        Verifier.Verdict v = new Verifier(net, p, settings).run(seconds);
         System.out.println(v.result());
         System.err.printf("%s in %.2f s (%s)%n", v.result(), v.seconds(), v.method());
         if (out != null) Files.writeString(out, v.result().equals("sat") ? Vnnlib.counterexample(v.x(), v.y()) : v.result() + "\n");
         return 0;
     }
 
-    private int batch() throws Exception {
+    /** The preset's keys with the overrides applied; the preset must name the bab solver. */
+    static VerifySettings settings(String preset, List<String> sets) {
+        SolverSpec spec = ProblemFile.preset(YNode.scalar(Path.of("--solver"), 0, "solver", preset), preset);
+        if (!spec.type().equals("bab"))
+            throw new InputError("--solver " + preset + ": expected a preset of the bab solver, got one of " + spec.type());
+        YNode cfg = spec.config();
+        for (String s : sets) cfg.override(s);
+        return VerifySettings.read(cfg);
+    }
+
+    private int batch(VerifySettings settings) throws Exception {
         Path res = results != null ? results : Path.of("results", "verify", instances.getFileName().toString());
-        List<InstanceBatch.Row> rows = InstanceBatch.run(instances, res, scale, System.err);
-        long unsat = rows.stream().filter(r -> r.result().equals("unsat")).count();
-        long sat = rows.stream().filter(r -> r.result().equals("sat")).count();
-        double[] t = rows.stream().mapToDouble(InstanceBatch.Row::seconds).sorted().toArray();
-        double total = java.util.Arrays.stream(t).sum();
-        System.out.printf("%d instances: %d unsat, %d sat, %d timeout; median %.2f s, total %.1f s; rows in %s%n", rows.size(), unsat, sat,
-                rows.size() - unsat - sat, t.length == 0 ? 0 : t[t.length / 2], total, res);
+        List<InstanceBatch.Row> rows = InstanceBatch.run(instances, res, scale, settings, System.err);
+        String summary = InstanceBatch.summary(rows);
+        Path file = res.resolveSibling(res.getFileName().toString().replaceFirst("\\.csv$", "") + ".summary.txt");
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, summary + "\n", StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        System.out.printf("%s; rows in %s, summary in %s%n", summary, res, file);
         return 0;
     }
 }

@@ -17,7 +17,6 @@ import org.workbench.net.TorchNet;
 public final class NeuronRefinement {
     private NeuronRefinement() {}
 
-    private static final boolean DEBUG = Boolean.getBoolean("workbench.refine.debug");
 
     /** Relative widening of every proven bound (see where it is applied). */
     private static final double MARGIN = 1e-5;
@@ -33,9 +32,6 @@ public final class NeuronRefinement {
         return up ? o.bound() + b + MARGIN * scale : o.bound() + b - MARGIN * scale;
     }
 
-    /** {@code -Dworkbench.refine.far=full}: the far bound gets the whole time too (the split before, for comparisons). */
-    private static final boolean FAR_FULL = System.getProperty("workbench.refine.far", "ratio").equals("full");
-
     /** Solves shorter than this are skipped: the quickest that proved a neuron stable on 256x4 prop_12_0.05 took 0.15 s. */
     private static final double MIN_SECONDS = 0.1;
 
@@ -46,7 +42,6 @@ public final class NeuronRefinement {
      * tenth as much as tightening u by a tenth of itself.
      */
     private static double farWeight(double near, double far) {
-        if (FAR_FULL) return 1;
         double a = Math.abs(near), b = Math.abs(far);
         return b > 0 ? Math.min(1, a / b) : 1;
     }
@@ -115,7 +110,7 @@ public final class NeuronRefinement {
                     double second = farSeconds < MIN_SECONDS ? (upFirst ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY)
                             : solve(mip, v, c, !upFirst, farSeconds, b, scale);
                     double hiJ = upFirst ? first : second, loJ = upFirst ? second : first;
-                    if (DEBUG) System.err.printf("refine %d/%d: [%.3f, %.3f] (%.2f s, %.2f s), was [%.3f, %.3f]%n", k, j, loJ, hiJ,
+                    if (org.workbench.config.Verbose.on()) System.err.printf("refine %d/%d: [%.3f, %.3f] (%.2f s, %.2f s), was [%.3f, %.3f]%n", k, j, loJ, hiJ,
                             (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9, l[j], h[j]);
                     synchronized (newLo) {
                         if (Double.isFinite(hiJ)) newHi[j] = Math.min(newHi[j], hiJ);

@@ -93,7 +93,7 @@ final class ScipBackend implements MipBackend {
                 "separating/maxrounds = 0\nseparating/maxroundsroot = 0\n"
                         + "limits/absgap = %.17g\nlimits/primal = %.17g\nlimits/dual = %.17g", gap,
                 Double.isNaN(stopAt) ? sign(maximize) * SCIP_INFINITY : stopAt,
-                Double.isNaN(decidedAt) ? -sign(maximize) * SCIP_INFINITY : decidedAt) + (boundOnly ? BOUND_ONLY : "") + EXTRA);
+                Double.isNaN(decidedAt) ? -sign(maximize) * SCIP_INFINITY : decidedAt) + (boundOnly ? BOUND_ONLY : ""));
         solver.setTimeLimit(Math.max(1, (long) Math.ceil(seconds * 1000)));
         MPSolver.ResultStatus rs = solver.solve(params);
         Status status = rs == MPSolver.ResultStatus.OPTIMAL ? Status.OPTIMAL
@@ -135,10 +135,6 @@ final class ScipBackend implements MipBackend {
     public void boundOnly() {
         boundOnly = true;
     }
-
-    /** More SCIP parameters, lines of {@code name = value} separated by ';' ({@code -Dworkbench.scip.params}), for experiments. */
-    private static final String EXTRA = System.getProperty("workbench.scip.params", "").isBlank() ? ""
-            : "\n" + System.getProperty("workbench.scip.params").replace(";", "\n");
 
     private static double none(boolean maximize) {
         return maximize ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;

@@ -69,6 +69,25 @@ public final class BetaCrown {
 
     /** As above, with the root's intermediate bounds further tightened by {@code refiner} (null: none). */
     public BetaCrown(TorchNet net64, double[] lo, double[] hi, long deadlineNanos, Refiner refiner) {
+        this(net64, lo, hi, deadlineNanos, refiner, DEFAULT_INTERMEDIATE_ITERATIONS, Branching.BABSR);
+    }
+
+    /** How a subdomain's branching neuron is chosen among its unstable ones. */
+    public enum Branching {
+        /** The largest share of the weakest row's bound that a split removes (BaBSR's score), else as WIDTH. */
+        BABSR,
+        /** The widest pre-activation interval u - l: blind to the specification, the classic baseline. */
+        WIDTH
+    }
+
+    /**
+     * As above, with {@code intermediateIterations} Adam steps per layer on the root's intermediate slopes (0: CROWN's
+     * bounds) and the given branching rule.
+     */
+    public BetaCrown(TorchNet net64, double[] lo, double[] hi, long deadlineNanos, Refiner refiner, int intermediateIterations,
+                     Branching branching) {
+        this.intermediateIterations = intermediateIterations;
+        this.branching = branching;
         this.net = net64;
         this.prop = new Propagation(net64);
         this.layers = net64.network().layers();
@@ -98,11 +117,13 @@ public final class BetaCrown {
         this.root = new SubdomainTensors.Root(layers, rootBounds, rootLo, rootHi, neuronOffset);
         shared64 = Region.sharedBox(manager, lo, hi, net64.batchShape(1).getShape());
         sharedSearch = SEARCH_TYPE == DataType.FLOAT64 ? shared64 : shared64.as(SEARCH_TYPE);
-        if (INTERMEDIATE_ITERATIONS > 0) tightenIntermediate(box, deadlineNanos, refiner);
+        if (intermediateIterations > 0) tightenIntermediate(box, deadlineNanos, refiner);
     }
 
     /** Adam steps per layer on the slopes for the intermediate bounds at the root (alpha-CROWN); 0 keeps CROWN's. */
-    static final int INTERMEDIATE_ITERATIONS = Integer.getInteger("workbench.bab.intermediate", 20);
+    public static final int DEFAULT_INTERMEDIATE_ITERATIONS = 20;
+    private final int intermediateIterations;
+    private final Branching branching;
 
     /**
      * Tightens the root bounds of every ReLU input after the first by alpha-CROWN: for each neuron that CROWN
@@ -136,16 +157,16 @@ public final class BetaCrown {
                 SubdomainTensors t = new SubdomainTensors(m, this.root, List.of(none), r);
                 for (int i = k; i < layers.size(); i++) t.alpha.set(i, null);
                 Adam adam = new Adam(m, t.alpha, 0.1);
-                for (int it = 0; it <= INTERMEDIATE_ITERATIONS; it++) {
+                for (int it = 0; it <= intermediateIterations; it++) {
                     try (NDManager sm = m.newSubManager()) {
                         NDArray spec = sm.create(eye, SubdomainTensors.withBatch(shape, 1, r));
                         for (NDArray a : t.alpha) if (a != null) a.setRequiresGradient(true);
                         NDArray up;
                         try (ThreadGradients gc = new ThreadGradients()) {
                             up = pass(spec, t, box, null, k, params64)[0];
-                            if (it < INTERMEDIATE_ITERATIONS) gc.backward(up.sum());
+                            if (it < intermediateIterations) gc.backward(up.sum());
                         }
-                        if (it < INTERMEDIATE_ITERATIONS) adam.step(it + 1, true);
+                        if (it < intermediateIterations) adam.step(it + 1, true);
                         double[] v = up.stopGradient().toDoubleArray();
                         if (best == null) best = v;
                         else for (int q = 0; q < v.length; q++) best[q] = NonFinite.tighterUpper(best[q], v[q]);
@@ -159,7 +180,7 @@ public final class BetaCrown {
                 l[j] = NonFinite.tighterLower(l[j], -best[unstable.size() + q]);
             }
             if (refiner != null && System.nanoTime() < deadlineNanos) refiner.refine(k, rootLo, rootHi);
-            if (Boolean.getBoolean("workbench.bab.debug")) {
+            if (org.workbench.config.Verbose.on()) {
                 int still = 0;
                 double width = 0;
                 for (int j : unstable) {
@@ -255,8 +276,8 @@ public final class BetaCrown {
         }
     }
 
-    /** The type the slopes and multipliers are searched in ({@code -Dworkbench.bab.float64=true}: float64). */
-    static final DataType SEARCH_TYPE = Boolean.getBoolean("workbench.bab.float64") ? DataType.FLOAT64 : DataType.FLOAT32;
+    /** The type the slopes and multipliers are searched in; the final bound is re-evaluated in float64. */
+    static final DataType SEARCH_TYPE = DataType.FLOAT32;
 
     /** One back-substitution: {upper bounds [B, S], input coefficients}; fills coefficients on ReLU outputs when asked. */
     private NDArray[] pass(NDArray spec, SubdomainTensors t, Region region, List<NDArray> reluCoef, int from, List<NDList> params) {
@@ -327,6 +348,13 @@ public final class BetaCrown {
             for (int j = 0; j < n; j++) {
                 double lj = l[k * n + j], uj = u[k * n + j];
                 if (!(lj < 0 && uj > 0)) continue;
+                if (branching == Branching.WIDTH) {
+                    if (uj - lj > backupScore) {
+                        backupScore = uj - lj;
+                        backup = new Split(i, j, false);
+                    }
+                    continue;
+                }
                 double cj = c[(k * s + row) * n + j];
                 double score = Math.max(cj, 0) * (-lj * uj / (uj - lj));
                 if (score > bestScore) {

@@ -22,7 +22,8 @@ public final class Solvers {
             "alpha-crown", org.workbench.relax.RelaxConfig::alphaCrown,
             "lp", org.workbench.relax.RelaxConfig::lp,
             "mip", org.workbench.exact.MipConfig::mip,
-            "linear", org.workbench.exact.LinearExact::create));
+            "linear", org.workbench.exact.LinearExact::create,
+            "bab", org.workbench.verify.BabSolver::create));
 
     private Solvers() {}
 

@@ -32,8 +32,8 @@ final class InputSplit {
     /** An open box; {@code priority} is its parent's bound on how far an unsafe conjunction can be met (smaller first). */
     private record Box(double[] lo, double[] hi, double priority) {}
 
-    private static final int QUEUE_CAP = Integer.getInteger("workbench.split.queueCap", 2_000_000);
-    private static final boolean DEBUG = Boolean.getBoolean("workbench.split.debug");
+    /** Open boxes kept for best-first order; past it children go depth first, which needs no more memory (about 1 GB of boxes). */
+    private static final int QUEUE_CAP = 2_000_000;
     private final Network net;
     private final TorchNet net64;
     private final Falsifier falsifier;
@@ -43,11 +43,13 @@ final class InputSplit {
     /** Which boxes {@link Lookahead} splits: none, those whose split stalled, or all. */
     enum LookAt { NONE, STALLED, ALL }
 
-    InputSplit(Network net, TorchNet net64, Falsifier falsifier, int batch, LookAt lookAt) {
+    InputSplit(Network net, TorchNet net64, Falsifier falsifier, VerifySettings settings, LookAt lookAt) {
         this.net = net;
         this.net64 = net64;
         this.falsifier = falsifier;
-        this.batch = batch;
+        this.batch = settings.splitBatch();
+        this.mipUnstable = settings.splitMipUnstable();
+        this.mipSecondsEach = settings.splitMipSeconds();
         this.lookAt = lookAt;
     }
 
@@ -94,7 +96,6 @@ final class InputSplit {
         return up;
     }
 
-    private static final boolean CLIP = !Boolean.getBoolean("workbench.split.noClip");
 
     /** Box [lo, hi] clipped to where conjunction g (constraints coef·y <= rhs) can hold, or null where it cannot. */
     private static double[][] clipped(double[] lo, double[] hi, double[] coefficients, double[] up, int[] g, List<LinearConstraint> all) {
@@ -126,10 +127,10 @@ final class InputSplit {
         return 1 - kept;
     }
 
-    /** Boxes with at most this many unstable ReLUs go to the MIP ({@code -Dworkbench.split.mipUnstable}; -1: never). */
-    private static final int MIP_UNSTABLE = Integer.getInteger("workbench.split.mipUnstable", 40);
+    /** Boxes with at most this many unstable ReLUs go to the MIP (-1: never). */
+    private final int mipUnstable;
     /** Time limit of one box's MIP; past it the box is split as usual. */
-    private static final double MIP_SECONDS = Double.parseDouble(System.getProperty("workbench.split.mipSeconds", "1"));
+    private final double mipSecondsEach;
     private long mipCalls, mipClosed;
     private double mipSeconds;
 
@@ -150,7 +151,7 @@ final class InputSplit {
         boolean closed = false;
         try {
             for (List<LinearConstraint> conj : conjunctions) {
-                double seconds = Math.min(MIP_SECONDS, (deadline - System.nanoTime()) / 1e9);
+                double seconds = Math.min(mipSecondsEach, (deadline - System.nanoTime()) / 1e9);
                 if (seconds <= 0.01) return new Verifier.Closed(false, null);
                 MipFeasibility.Result r = MipFeasibility.check(net, net64, l, h, b.lo(), b.hi(), conj, seconds, "scip", true);
                 if (r.status() == MipFeasibility.Status.FOUND && Falsifier.satisfies(conj, net64.logits(new double[][] {r.x()})[0]))
@@ -233,7 +234,7 @@ final class InputSplit {
                     boolean impossible = false;
                     for (int r : g) if (Verifier.impossible(-up[i][r], all.get(r).rhs())) impossible = true;
                     if (impossible) continue;
-                    double[][] box = CLIP ? clipped(bl[i], bh[i], coefficients[i], up[i], g, all) : new double[][] {bl[i], bh[i]};
+                    double[][] box = clipped(bl[i], bh[i], coefficients[i], up[i], g, all);
                     if (box == null) continue;
                     clipLo = clipLo == null ? box[0].clone() : min(clipLo, box[0]);
                     clipHi = clipHi == null ? box[1].clone() : max(clipHi, box[1]);
@@ -252,7 +253,7 @@ final class InputSplit {
                     }
                 }
                 if (clipLo == null) continue;
-                if (DEBUG) clippedAway += volumeShare(bl[i], bh[i], clipLo, clipHi);
+                if (org.workbench.config.Verbose.on()) clippedAway += volumeShare(bl[i], bh[i], clipLo, clipHi);
                 bl[i] = clipLo;
                 bh[i] = clipHi;
                 double[] influence = new double[lo.length];
@@ -288,7 +289,7 @@ final class InputSplit {
             // A box with few unstable ReLUs is decided exactly: on ACAS Xu property 2 the bounds leave gaps of 0.005-0.04
             // on boxes whose true margin is 0.001-0.005, and halving them again and again never closed 3_3 or 4_2.
             List<Integer> mipped = new ArrayList<>();
-            for (int i : open) if (unstable[i] <= MIP_UNSTABLE) mipped.add(i);
+            for (int i : open) if (unstable[i] <= mipUnstable) mipped.add(i);
             if (!mipped.isEmpty()) {
                 List<java.util.concurrent.Callable<Verifier.Closed>> tasks = new ArrayList<>();
                 for (int i : mipped) tasks.add(() -> decideExactly(bl[i], bh[i], layerBounds[i], openConjs.get(i), deadlineNanos));
@@ -330,7 +331,7 @@ final class InputSplit {
                     stack.add(second);
                 }
             }
-            if (DEBUG && ++rounds % 40 == 0)
+            if (org.workbench.config.Verbose.on() && ++rounds % 40 == 0)
                 System.err.printf("split: %d boxes, %d looked ahead, %d queued, best room %.6f, mean share clipped %.3f, %d MIPs (%d closed, %.1f s)%n", boxes, lookaheads,
                                   queue.size() + stack.size(), queue.isEmpty() ? Double.NaN : queue.peek().priority(), clippedAway / boxes, mipCalls, mipClosed, mipSeconds);
             if (roomiestBox >= 0) {

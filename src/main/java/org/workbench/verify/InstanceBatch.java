@@ -27,7 +27,7 @@ public final class InstanceBatch {
 
     private InstanceBatch() {}
 
-    public static List<Row> run(Path csv, Path results, double timeoutScale, PrintStream log) throws IOException {
+    public static List<Row> run(Path csv, Path results, double timeoutScale, VerifySettings settings, PrintStream log) throws IOException {
         if (!Files.exists(csv)) throw InputError.at(csv, "instances file not found");
         List<String[]> rows = new ArrayList<>();
         int lineNo = 0;
@@ -65,7 +65,7 @@ public final class InstanceBatch {
                 double timeout = Double.parseDouble(r[2]) * timeoutScale;
                 Network net = ModelFiles.load(base.resolve(r[0]));
                 Property p = Vnnlib.parse(base.resolve(r[1]), net.inputSize(), net.numClasses());
-                Verifier.Verdict v = new Verifier(net, p).run(timeout);
+                Verifier.Verdict v = new Verifier(net, p, settings).run(timeout);
                 if (v.result().equals("sat")) {
                     Files.createDirectories(cex);
                     Files.writeString(cex.resolve(r[0].replace('/', '_') + "__" + r[1].replace('/', '_') + ".txt"), Vnnlib.counterexample(v.x(), v.y()));
@@ -78,5 +78,17 @@ public final class InstanceBatch {
             }
         }
         return out;
+    }
+
+    /** The batch's counts and times, one line: what `verify --instances` prints and writes beside the rows. */
+    public static String summary(List<Row> rows) {
+        long unsat = rows.stream().filter(r -> r.result().equals("unsat")).count();
+        long sat = rows.stream().filter(r -> r.result().equals("sat")).count();
+        long timeout = rows.stream().filter(r -> r.result().equals("timeout")).count();
+        double[] t = rows.stream().mapToDouble(Row::seconds).sorted().toArray();
+        double total = java.util.Arrays.stream(t).sum();
+        double median = t.length == 0 ? 0 : t.length % 2 == 1 ? t[t.length / 2] : (t[t.length / 2 - 1] + t[t.length / 2]) / 2;
+        return String.format(java.util.Locale.ROOT, "%d instances: %d unsat, %d sat, %d timeout, %d error; median %.2f s, total %.1f s",
+                rows.size(), unsat, sat, timeout, rows.size() - unsat - sat - timeout, median, total);
     }
 }

@@ -21,10 +21,8 @@ final class ReluSplit {
 
     private record Node(BetaCrown.Domain domain, BetaCrown.Bounded bounded, double openness) {}
 
-    static final int ROOT_ITERATIONS = 50, ITERATIONS = Integer.getInteger("workbench.bab.iterations", 10), SEARCH_EVERY = 20;
+    static final int ROOT_ITERATIONS = 50, SEARCH_EVERY = 20;
     static final double ROOT_LR_ALPHA = 0.1, LR_ALPHA = 0.01, LR_BETA = 0.05;
-
-    private static final boolean DEBUG = Boolean.getBoolean("workbench.bab.debug");
 
     private final TorchNet net64;
     private final Falsifier falsifier;
@@ -35,6 +33,8 @@ final class ReluSplit {
     private final PriorityQueue<Node> open = new PriorityQueue<>(Comparator.comparingDouble(Node::openness).reversed());
     private List<Node> fresh = new ArrayList<>();
     private boolean stuck;
+    /** The largest openness of the subdomains that left the frontier (closed, or stuck with every neuron fixed). */
+    private double settled = Double.NEGATIVE_INFINITY;
     private long domains;
     private int round;
     private Outcome outcome;
@@ -57,8 +57,23 @@ final class ReluSplit {
         BetaCrown.Domain rootDomain = new BetaCrown.Domain(List.of(), null, null);
         BetaCrown.Bounded root = bc.bound(List.of(rootDomain), rows, ROOT_ITERATIONS, ROOT_LR_ALPHA, LR_BETA).get(0);
         domains = 1;
-        if (DEBUG) System.err.printf("bab: %d unstable at the root, root bound %.6f%n", bc.unstableAtRoot(), openness(root, conj));
+        if (org.workbench.config.Verbose.on()) System.err.printf("bab: %d unstable at the root, root bound %.6f%n", bc.unstableAtRoot(), openness(root, conj));
         if (!closed(root, conj)) fresh.add(new Node(rootDomain, root, openness(root, conj)));
+        else settled = openness(root, conj);
+    }
+
+    /**
+     * A proven upper bound, over the whole box, of the smallest over the conjunction's constraints of rhs - c·y (for one
+     * constraint, of how far it can be met): the largest openness over the leaves, closed or open, of the subdomain
+     * tree, which together cover the box.
+     */
+    double provenBound() {
+        double b = settled; // Math.max keeps a NaN, which the end turns into no bound
+        for (Node n : open) b = Math.max(b, n.openness());
+        for (Node n : fresh) b = Math.max(b, n.openness());
+        // Parents whose children were proposed but not bounded yet (a search that stopped the round early).
+        for (BetaCrown.Bounded p : pendingParents) b = Math.max(b, openness(p, conj));
+        return Double.isNaN(b) ? Double.POSITIVE_INFINITY : b; // a NaN leaf bound proves nothing
     }
 
     long domains() {
@@ -75,7 +90,7 @@ final class ReluSplit {
      * rows): a search whose frontier is small no longer pays a whole batch's fixed cost alone. Stops at the first
      * counterexample or "unknown", or when every search is safe; returns null at the deadline.
      */
-    static Outcome runTogether(List<ReluSplit> searches, BetaCrown bc, int childrenPerRound, long deadlineNanos) {
+    static Outcome runTogether(List<ReluSplit> searches, BetaCrown bc, int childrenPerRound, int iterations, long deadlineNanos) {
         List<ReluSplit> active = new ArrayList<>(searches);
         Progress progress = new Progress("relu split", deadlineNanos);
         while (!active.isEmpty()) {
@@ -110,7 +125,7 @@ final class ReluSplit {
                         batch.add(d);
                         rowsPer.add(s.rows);
                     }
-                List<BetaCrown.Bounded> bounded = boundInParallel(bc, batch, rowsPer);
+                List<BetaCrown.Bounded> bounded = boundInParallel(bc, batch, rowsPer, iterations);
                 int at = 0;
                 for (ReluSplit s : group) {
                     int n = asked.get(s).size();
@@ -123,14 +138,14 @@ final class ReluSplit {
     }
 
     /** One batch, a part per worker thread. */
-    private static List<BetaCrown.Bounded> boundInParallel(BetaCrown bc, List<BetaCrown.Domain> batch, List<double[][]> rowsPer) {
+    private static List<BetaCrown.Bounded> boundInParallel(BetaCrown bc, List<BetaCrown.Domain> batch, List<double[][]> rowsPer, int iterations) {
         int parts = Workers.parts(batch.size(), 16);
         List<java.util.concurrent.Callable<List<BetaCrown.Bounded>>> tasks = new ArrayList<>();
         for (int p = 0; p < parts; p++) {
             int from = batch.size() * p / parts, to = batch.size() * (p + 1) / parts;
             List<BetaCrown.Domain> d = batch.subList(from, to);
             List<double[][]> r = rowsPer.subList(from, to);
-            tasks.add(() -> bc.bound(d, r, ITERATIONS, LR_ALPHA, LR_BETA));
+            tasks.add(() -> bc.bound(d, r, iterations, LR_ALPHA, LR_BETA));
         }
         List<BetaCrown.Bounded> out = new ArrayList<>();
         for (List<BetaCrown.Bounded> part : Workers.all(tasks)) out.addAll(part);
@@ -149,8 +164,10 @@ final class ReluSplit {
             return null;
         }
         for (Node n : fresh) {
-            if (n.bounded().branch() == null) stuck = true; // every neuron fixed and still open: the bound cannot decide it
-            else open.add(n);
+            if (n.bounded().branch() == null) { // every neuron fixed and still open: the bound cannot decide it
+                stuck = true;
+                settled = Math.max(settled, n.openness());
+            } else open.add(n);
         }
         fresh = new ArrayList<>();
         if (open.isEmpty()) {
@@ -166,7 +183,7 @@ final class ReluSplit {
                 return null;
             }
         }
-        if (DEBUG && round % 20 == 0) System.err.printf("bab: round %d, %d domains, %d open, worst %.6f%n", round, domains, open.size(), open.peek().openness());
+        if (org.workbench.config.Verbose.on() && round % 20 == 0) System.err.printf("bab: round %d, %d domains, %d open, worst %.6f%n", round, domains, open.size(), open.peek().openness());
         List<BetaCrown.Domain> children = new ArrayList<>();
         pendingParents = new ArrayList<>();
         while (!open.isEmpty() && children.size() + 2 <= Math.max(2, maxChildren)) {
@@ -189,7 +206,10 @@ final class ReluSplit {
             double[] up = bounded.get(i).upper(), parentUp = pendingParents.get(i).upper();
             for (int r = 0; r < up.length; r++) up[r] = org.workbench.solve.NonFinite.tighterUpper(up[r], parentUp[r]);
             if (!closed(bounded.get(i), conj)) fresh.add(new Node(pendingChildren.get(i), bounded.get(i), openness(bounded.get(i), conj)));
+            else settled = Math.max(settled, openness(bounded.get(i), conj));
         }
+        pendingChildren = List.of();
+        pendingParents = List.of();
     }
 
     private static BetaCrown.Domain child(Node p, BetaCrown.Split s, boolean active) {

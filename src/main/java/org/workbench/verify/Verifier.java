@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.workbench.exact.NeuronRefinement;
 import org.workbench.net.Network;
 import org.workbench.net.TorchNet;
@@ -23,22 +22,33 @@ public final class Verifier {
     /** The answer: result is "unsat", "sat" or "timeout"; x and y are the counterexample for "sat". */
     public record Verdict(String result, double[] x, double[] y, double seconds, String method) {}
 
-    /** Inputs up to this many dimensions are split; beyond it splitting the input cannot close a box in time. */
-    static final int SPLIT_MAX_INPUTS = Integer.getInteger("workbench.verify.inputSplitMax", 16);
-
-    /** Starts per open conjunction of the surrogate-gradient search ({@code -Dworkbench.search.surrogate}; 0: none). */
-    static final int SURROGATE_STARTS = Integer.getInteger("workbench.search.surrogate", 32);
-
-    /** The complete method for many inputs: "bab" (branch and bound on ReLUs with beta-CROWN) or "mip" (SCIP). */
-    static final String COMPLETE = System.getProperty("workbench.verify.complete", "bab");
-
     private final Network net;
     private final Property property;
+    private final VerifySettings settings;
     private long boxes;
+    /** Per conjunction of the last region worked on, a proven upper bound of how far it can be met (see {@link #provenBounds}). */
+    private double[] proven = new double[0];
 
+    /** With the tuned defaults ({@link VerifySettings#DEFAULTS}). */
     public Verifier(Network net, Property property) {
+        this(net, property, VerifySettings.DEFAULTS);
+    }
+
+    public Verifier(Network net, Property property, VerifySettings settings) {
         this.net = net;
         this.property = property;
+        this.settings = settings;
+    }
+
+    /**
+     * After {@link #run}, for each conjunction of the property's last region (in order), a proven upper bound over the
+     * region's box of min over its constraints of (rhs - c·y): below 0 means no input meets it. For a one-constraint
+     * conjunction c·y <= 0 with c = e_y - e_j this bounds the margin z_j - z_y. +Infinity where nothing was proven
+     * (the run stopped before bounding it), -1e-9 where a method closed it without a number (input split, MIP). Meaningful
+     * for single-region properties only, which is what the {@code bab} solver builds.
+     */
+    public double[] provenBounds() {
+        return proven.clone();
     }
 
     public Verdict run(double timeoutSeconds) {
@@ -69,7 +79,8 @@ public final class Verifier {
                 if (!r.safe()) allSafe = false;
             }
             double sec = (System.nanoTime() - start) / 1e9;
-            return new Verdict(allSafe ? "unsat" : "timeout", null, null, sec, net.inputSize() <= SPLIT_MAX_INPUTS ? "input-split " + boxes + " boxes" : COMPLETE.equals("mip") ? "crown+mip" : "relu-split " + boxes + " domains");
+            return new Verdict(allSafe ? "unsat" : "timeout", null, null, sec, net.inputSize() <= settings.inputSplitMax() ? "input-split " + boxes + " boxes"
+                    : settings.complete().equals("mip") ? "crown+mip" : "relu-split " + boxes + " domains");
         }
     }
 
@@ -77,72 +88,71 @@ public final class Verifier {
     record Closed(boolean safe, double[] x) {}
 
     private Closed closeRegion(Property.Region region, TorchNet net64, Falsifier falsifier, long deadline) {
-        if (net.inputSize() <= SPLIT_MAX_INPUTS) return inputSplit(region, net64, falsifier, deadline);
-        List<List<LinearConstraint>> open = openConjunctions(region, net64);
+        proven = new double[region.unsafe().size()];
+        java.util.Arrays.fill(proven, Double.POSITIVE_INFINITY);
+        List<Integer> openAt = openConjunctions(region, net64);
+        List<List<LinearConstraint>> open = new ArrayList<>();
+        for (int i : openAt) open.add(region.unsafe().get(i));
+        if (open.isEmpty()) return new Closed(true, null);
+        if (net.inputSize() <= settings.inputSplitMax()) {
+            Closed r = inputSplit(region, net64, falsifier, deadline);
+            if (r.safe()) closeWithoutNumber(openAt);
+            return r;
+        }
         // Gradients through the relaxation's slopes first: on nearly flat networks they find what plain gradients miss.
-        if (SURROGATE_STARTS > 0) {
-            double[] x = new SurrogateSearch(falsifier.net32(), net64, 1).search(region.lo(), region.hi(), open, SURROGATE_STARTS, 100);
+        if (settings.surrogateStarts() > 0 && !open.isEmpty()) {
+            double[] x = new SurrogateSearch(falsifier.net32(), net64, 1).search(region.lo(), region.hi(), open, settings.surrogateStarts(), 100);
             if (x != null) return new Closed(false, x);
         }
         // A longer search first: branch and bound proves, it rarely finds what a search from many starts finds.
         for (List<LinearConstraint> conj : open) {
             if (System.nanoTime() > deadline) return new Closed(false, null);
-            double[] x = falsifier.search(region.lo(), region.hi(), conj, Integer.getInteger("workbench.search.starts", 64), Integer.getInteger("workbench.search.steps", 100));
+            double[] x = settings.searchStarts() == 0 ? null
+                    : falsifier.search(region.lo(), region.hi(), conj, settings.searchStarts(), settings.searchSteps());
             if (x != null) return new Closed(false, x);
         }
-        if (open.isEmpty()) return new Closed(true, null);
-        if (COMPLETE.equals("mip")) {
-            for (List<LinearConstraint> conj : open) {
+        if (settings.complete().equals("mip")) {
+            for (int i : openAt) {
                 if (System.nanoTime() > deadline) return new Closed(false, null);
-                Closed r = MipStep.decide(net, net64, region.lo(), region.hi(), conj, deadline);
+                Closed r = MipStep.decide(net, net64, region.lo(), region.hi(), region.unsafe().get(i), deadline);
                 if (!r.safe()) return r;
+                closeWithoutNumber(List.of(i));
             }
             return new Closed(true, null);
         }
-        if (!(REFINE_SECONDS > 0)) return reluSplit(region, net64, falsifier, open, deadline, null, Double.POSITIVE_INFINITY);
+        if (!(settings.refineSeconds() > 0)) return reluSplit(region, net64, falsifier, openAt, deadline, null, Double.POSITIVE_INFINITY);
         // Branch and bound alone first: what it closes at all it mostly closes in seconds, while refining the root's
         // bounds by MIP costs tens of seconds; what it leaves open starts over from the refined bounds. Its subdomains'
         // corners also find counterexamples that the searches miss (256x4 prop_1_0.05 without the surrogate search:
-        // 12.3 s with this phase, 190.7 s without it). A root gap past PLAIN_MAX_GAP skips the phase: none it proved
+        // 12.3 s with this phase, 190.7 s without it). A root gap past plain_max_gap skips the phase: none it proved
         // started there, and the counterexamples it found there the surrogate search now finds first (in about 5 s).
         long now = System.nanoTime();
-        Closed plain = reluSplit(region, net64, falsifier, open, now + (long) (PLAIN_SHARE * (deadline - now)), null, PLAIN_MAX_GAP);
+        Closed plain = reluSplit(region, net64, falsifier, openAt, now + (long) (settings.plainShare() * (deadline - now)), null, settings.plainMaxGap());
         if (plain.safe() || plain.x() != null || System.nanoTime() > deadline) return plain;
-        return reluSplit(region, net64, falsifier, open, deadline, refiner(region, net64, open, deadline), Double.POSITIVE_INFINITY);
+        return reluSplit(region, net64, falsifier, openAt, deadline, refiner(region, net64, open, deadline), Double.POSITIVE_INFINITY);
     }
 
     /**
-     * The input split's phases: which boxes each looks ahead at, and its share of the time left when it starts. What a
-     * phase leaves open the next starts over. With boxes of few unstable ReLUs decided by MIP, the usual rule alone
-     * proves all of ACAS Xu's hard instances but 4_7 prop_1, which only looking ahead everywhere proves (in 4 s); looking
-     * ahead first where a box stalls, the earlier first phase, left 3_3 prop_2 too little time (results/BENCHMARKS.md).
+     * Few inputs: a search seeded from many random points, then branch and bound on the input box in the settings'
+     * phases, each with its share of the time; what a phase leaves open the next starts over. With boxes of few unstable
+     * ReLUs decided by MIP, the usual rule alone proves all of ACAS Xu's hard instances but 4_7 prop_1, which only
+     * looking ahead everywhere proves (in 4 s); looking ahead first where a box stalls left 3_3 prop_2 too little time.
      */
-    static final List<Map.Entry<InputSplit.LookAt, Double>> PHASES = phases(System.getProperty("workbench.split.phases", "NONE:0.8,ALL:1"));
-
-    /** Phases written as {@code LOOKAT:SHARE,...} ({@code -Dworkbench.split.phases}). */
-    static List<Map.Entry<InputSplit.LookAt, Double>> phases(String text) {
-        List<Map.Entry<InputSplit.LookAt, Double>> out = new ArrayList<>();
-        for (String part : text.split(",")) {
-            String[] kv = part.trim().split(":");
-            if (kv.length != 2) throw new IllegalArgumentException("workbench.split.phases: expected LOOKAT:SHARE, got '" + part + "'");
-            out.add(Map.entry(InputSplit.LookAt.valueOf(kv[0].trim()), Double.parseDouble(kv[1].trim())));
-        }
-        return List.copyOf(out);
-    }
-
-    /** Few inputs: a search seeded from many random points, then branch and bound on the input box in {@link #PHASES}. */
     private Closed inputSplit(Property.Region region, TorchNet net64, Falsifier falsifier, long deadline) {
         for (List<LinearConstraint> conj : region.unsafe()) {
-            double[] x = falsifier.search(region.lo(), region.hi(), conj, 64, 100, Integer.getInteger("workbench.split.samples", 65_536));
+            double[] x = falsifier.search(region.lo(), region.hi(), conj, 64, 100, settings.splitSamples());
             if (x != null) return new Closed(false, x);
         }
-        int batch = Integer.getInteger("workbench.split.batch", 256);
         InputSplit.Outcome o = null;
-        for (Map.Entry<InputSplit.LookAt, Double> phase : PHASES) {
+        long start = System.nanoTime();
+        double upTo = 0;
+        for (VerifySettings.Phase phase : settings.splitPhases()) {
+            upTo += phase.share();
             long now = System.nanoTime();
             if (now > deadline) break;
-            o = new InputSplit(net, net64, falsifier, batch, phase.getKey()).run(region.lo(), region.hi(), region.unsafe(),
-                                                                          now + (long) (phase.getValue() * (deadline - now)));
+            long phaseEnd = phase == settings.splitPhases().get(settings.splitPhases().size() - 1) && upTo > 1 - 1e-9
+                    ? deadline : start + (long) (upTo * (deadline - start));
+            o = new InputSplit(net, net64, falsifier, settings, phase.lookAt()).run(region.lo(), region.hi(), region.unsafe(), phaseEnd);
             boxes += o.boxes();
             if (!o.status().equals("unknown")) break;
         }
@@ -150,60 +160,48 @@ public final class Verifier {
         return new Closed(o.status().equals("safe"), o.x());
     }
 
-    /** Seconds per neuron and direction for the MIP refinement of the root's bounds ({@code -Dworkbench.bab.mipRefine}; 0: off). */
-    static final double REFINE_SECONDS = Double.parseDouble(System.getProperty("workbench.bab.mipRefine", "2"));
-
-    /**
-     * The share of the time left that the MIP refinement may take ({@code -Dworkbench.bab.refineShare}): on 256x4
-     * prop_6_0.05 half left a gap of 0.444 at the timeout, 0.6-0.7 left 0.075-0.105 (results/BENCHMARKS.md).
-     */
-    static final double REFINE_SHARE = Double.parseDouble(System.getProperty("workbench.bab.refineShare", "0.6"));
-
-    /**
-     * The most the last ReLU layer's refinement may take, as a share of the time left when the refinement starts
-     * ({@code -Dworkbench.bab.lastLayerShare}). Its solves run to their limit and seldom make a neuron stable (256x4
-     * prop_12_0.05: 1 of 52, each bound 5-15 % tighter), while branch and bound splits those neurons cheaply: with
-     * 92 s there the gap stayed 0.19 at the timeout, with 8 s it was unsat in 286.5 s (results/BENCHMARKS.md).
-     */
-    static final double LAST_LAYER_SHARE = Double.parseDouble(System.getProperty("workbench.bab.lastLayerShare", "0.05"));
-
-    /** The share of the time branch and bound gets before the MIP refinement ({@code -Dworkbench.bab.plainShare}). */
-    static final double PLAIN_SHARE = Double.parseDouble(System.getProperty("workbench.bab.plainShare", "0.1"));
-
-    /**
-     * The plain phase gives up at once when some conjunction's root gap exceeds this ({@code -Dworkbench.bab.plainMaxGap}):
-     * no mnistfc instance it proved started above 1.47, and its share of the time then goes to the refinement.
-     */
-    static final double PLAIN_MAX_GAP = Double.parseDouble(System.getProperty("workbench.bab.plainMaxGap", "1.5"));
-
     /** Branch and bound on ReLUs; returns at once (not safe, nothing found) when a root gap exceeds {@code maxRootGap}. */
-    private Closed reluSplit(Property.Region region, TorchNet net64, Falsifier falsifier, List<List<LinearConstraint>> open,
+    private Closed reluSplit(Property.Region region, TorchNet net64, Falsifier falsifier, List<Integer> openAt,
                              long deadline, BetaCrown.Refiner refiner, double maxRootGap) {
-        BetaCrown bc = new BetaCrown(net64, region.lo(), region.hi(), deadline, refiner);
+        BetaCrown bc = new BetaCrown(net64, region.lo(), region.hi(), deadline, refiner, settings.intermediateIterations(), settings.branching());
         List<ReluSplit> searches = new ArrayList<>();
         try {
-            for (List<LinearConstraint> conj : open) {
+            for (int i : openAt) {
                 if (System.nanoTime() > deadline) return new Closed(false, null);
-                ReluSplit search = new ReluSplit(net64, falsifier, bc, region.lo(), region.hi(), conj);
+                ReluSplit search = new ReluSplit(net64, falsifier, bc, region.lo(), region.hi(), region.unsafe().get(i));
                 searches.add(search);
                 if (search.rootGap() > maxRootGap) return new Closed(false, null);
             }
             // The conjunctions go on together, their subdomains bounded in shared batches: a counterexample may sit in
             // any of them, and a search stuck on one must not starve the others.
-            ReluSplit.Outcome o = ReluSplit.runTogether(searches, bc, 2 * Integer.getInteger("workbench.bab.batch", 128), deadline);
+            ReluSplit.Outcome o = ReluSplit.runTogether(searches, bc, 2 * settings.babBatch(), settings.babIterations(), deadline);
             if (o == null) return new Closed(false, null);
             if (o.status().equals("found")) return new Closed(false, o.x());
             return new Closed(o.status().equals("safe"), null);
         } finally {
-            for (ReluSplit s : searches) boxes += s.domains();
+            // Each search's leaves cover the box: the largest leaf bound holds, whether the search finished or not.
+            for (int k = 0; k < searches.size(); k++) {
+                boxes += searches.get(k).domains();
+                int i = openAt.get(k);
+                proven[i] = Math.min(proven[i], searches.get(k).provenBound());
+            }
             bc.close();
         }
     }
 
-    /** The conjunctions that CROWN over the whole box cannot rule out. */
-    private static List<List<LinearConstraint>> openConjunctions(Property.Region region, TorchNet net64) {
-        List<List<LinearConstraint>> open = new ArrayList<>();
-        for (List<LinearConstraint> conj : region.unsafe()) {
+    /**
+     * Conjunctions ruled out by a method that gives no number (input split, MIP): each of their boxes was closed with
+     * the margin {@link #impossible} demands, 1e-9 for a right-hand side of 0, so that much below 0 is proven.
+     */
+    private void closeWithoutNumber(List<Integer> at) {
+        for (int i : at) proven[i] = Math.min(proven[i], -1e-9);
+    }
+
+    /** The positions of the conjunctions that CROWN over the whole box cannot rule out; records CROWN's bound for each. */
+    private List<Integer> openConjunctions(Property.Region region, TorchNet net64) {
+        List<Integer> open = new ArrayList<>();
+        for (int i = 0; i < region.unsafe().size(); i++) {
+            List<LinearConstraint> conj = region.unsafe().get(i);
             double[][] rows = new double[conj.size()][];
             for (int r = 0; r < rows.length; r++) {
                 rows[r] = conj.get(r).coef().clone();
@@ -211,27 +209,32 @@ public final class Verifier {
             }
             double[] up = NeuronBounds.upper(net64, new double[][] {region.lo()}, new double[][] {region.hi()}, rows, NeuronBounds.Method.CROWN)[0];
             boolean impossible = false;
-            for (int r = 0; r < rows.length; r++) if (impossible(-up[r], conj.get(r).rhs())) impossible = true;
-            if (!impossible) open.add(conj);
+            double openness = Double.POSITIVE_INFINITY;
+            for (int r = 0; r < rows.length; r++) {
+                if (impossible(-up[r], conj.get(r).rhs())) impossible = true;
+                openness = Math.min(openness, (Double.isNaN(up[r]) ? Double.POSITIVE_INFINITY : up[r]) + conj.get(r).rhs());
+            }
+            proven[i] = Math.min(proven[i], openness);
+            if (!impossible) open.add(i);
         }
         return open;
     }
 
     /**
      * MIP refinement of the root's intermediate bounds before branch and bound on ReLUs: at most
-     * {@link #REFINE_SECONDS} per neuron and direction, within {@link #REFINE_SHARE} of the time left.
+     * refine_seconds per neuron and direction, within refine_share of the time left.
      */
     private BetaCrown.Refiner refiner(Property.Region region, TorchNet net64, List<List<LinearConstraint>> open, long deadline) {
-        double seconds = REFINE_SECONDS;
-        long left = deadline - System.nanoTime(), until = System.nanoTime() + (long) (REFINE_SHARE * left);
+        double seconds = settings.refineSeconds();
+        long left = deadline - System.nanoTime(), until = System.nanoTime() + (long) (settings.refineShare() * left);
         return (k, lo, hi) -> {
             long t0 = System.nanoTime();
             // Layers in order, each as far as the time goes: a refined layer tightens the next one's alpha-CROWN bounds
             // more than equal shares per layer gain on the last (measured in results/BENCHMARKS.md).
-            long stop = lastRelu(k) ? Math.min(until, t0 + (long) (LAST_LAYER_SHARE * left)) : until;
+            long stop = lastRelu(k) ? Math.min(until, t0 + (long) (settings.lastLayerShare() * left)) : until;
             int n = NeuronRefinement.refineLayer(net, net64, region.lo(), region.hi(), lo, hi, k, seconds, stop, Workers.THREADS,
                                                  specWeights(k, open));
-            if (Boolean.getBoolean("workbench.bab.debug")) System.err.printf("bab: layer %d: %d neurons refined by MIP in %.1f s%n", k, n, (System.nanoTime() - t0) / 1e9);
+            if (org.workbench.config.Verbose.on()) System.err.printf("bab: layer %d: %d neurons refined by MIP in %.1f s%n", k, n, (System.nanoTime() - t0) / 1e9);
         };
     }
 

@@ -98,4 +98,43 @@ class VerifyBadInputTest {
         String e = run(2, "verify", onnx.toString(), spec.toString());
         assertTrue(e.contains("sig.onnx") && e.contains("unsupported ONNX operator 'Sigmoid'") && e.lines().count() == 1, e);
     }
+
+    private String presetFails(String... extra) throws Exception {
+        Path spec = Files.writeString(tmp.resolve("p.vnnlib"), GOOD);
+        String[] args = new String[3 + extra.length];
+        args[0] = "verify";
+        args[1] = net.toString();
+        args[2] = spec.toString();
+        System.arraycopy(extra, 0, args, 3, extra.length);
+        String e = run(2, args);
+        assertEquals(1, e.lines().count(), e);
+        return e;
+    }
+
+    @Test
+    void presetKeysAreChecked() throws Exception {
+        String e = presetFails("--set", "gurobi=1");
+        assertTrue(e.contains("gurobi") && e.contains("unknown key"), e);
+        e = presetFails("--set", "refine_share=-0.1");
+        assertTrue(e.contains("refine_share") && e.contains("between 0 and 1"), e);
+        e = presetFails("--set", "split_phases=[{look_ahead: none, share: 0.7}, {look_ahead: all, share: 0.5}]");
+        assertTrue(e.contains("share") && e.contains("sum to 1.2"), e);
+        e = presetFails("--set", "branching=random");
+        assertTrue(e.contains("branching") && e.contains("babsr"), e);
+        e = presetFails("--solver", "pgd-linf");
+        assertTrue(e.contains("--solver pgd-linf") && e.contains("bab"), e);
+        e = presetFails("--solver", "no-such-preset");
+        assertTrue(e.contains("no-such-preset"), e);
+    }
+
+    @Test
+    void batchWritesItsSummaryBesideTheRows() throws Exception {
+        Files.writeString(tmp.resolve("p.vnnlib"), GOOD);
+        Path csv = Files.writeString(tmp.resolve("instances.csv"), "net.yaml,p.vnnlib,20\n");
+        Path rows = tmp.resolve("out/rows.csv");
+        run(0, "verify", "--instances", csv.toString(), "--results", rows.toString(), "--solver", "bab", "--set", "refine_seconds=0");
+        String summary = Files.readString(tmp.resolve("out/rows.summary.txt"));
+        assertTrue(summary.startsWith("1 instances: ") && summary.contains("median"), summary);
+        assertEquals(2, Files.readAllLines(rows).size());
+    }
 }
