@@ -90,8 +90,11 @@ public final class SolveRunner {
         }
         long start = System.nanoTime(), lastPrint = 0;
         int done = 0;
-        for (int from = 0; from < todo.size(); from += problem.batch()) {
-            List<Integer> part = todo.subList(from, Math.min(todo.size(), from + problem.batch()));
+        // Exact solvers take seconds to minutes per sample, one sample at a time anyway: each line is stored (and a
+        // killed run resumes) as soon as its sample is done.
+        int step = solver.kind() == InnerSolver.Kind.EXACT ? 1 : problem.batch();
+        for (int from = 0; from < todo.size(); from += step) {
+            List<Integer> part = todo.subList(from, Math.min(todo.size(), from + step));
             int[] bIds = new int[part.size()], bLabels = new int[part.size()];
             double[][] bIn = new double[part.size()][];
             for (int k = 0; k < part.size(); k++) {

