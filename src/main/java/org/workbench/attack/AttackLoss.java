@@ -15,9 +15,16 @@ final class AttackLoss {
     /**
      * @param trueOneHot one-hot of the labels [B, C]
      * @param targetOneHot one-hot of the targets [B, C] for targeted attacks, else null
+     * @param cleanProbs the clean inputs' softmax [B, C] for the KL objective, else null
      */
-    static Function<NDArray, NDArray> of(Objective.Type type, NDArray trueOneHot, NDArray targetOneHot) {
+    static Function<NDArray, NDArray> of(Objective.Type type, NDArray trueOneHot, NDArray targetOneHot, NDArray cleanProbs) {
         switch (type) {
+            case KL: {
+                // KL(p || softmax(z)) = sum p log p - sum p log_softmax(z): the first sum does not move with z, so the
+                // ascent direction is that of the cross-entropy against the clean distribution.
+                NDArray negP = cleanProbs.neg();
+                return z -> z.logSoftmax(1).mul(negP).sum();
+            }
             case CROSS_ENTROPY: {
                 // -sum(log_softmax * onehot) with the minus folded into the constant: one op and one autograd
                 // node fewer; negation is exact, so value and gradient keep every bit.

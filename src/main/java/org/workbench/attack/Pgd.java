@@ -78,7 +78,8 @@ public final class Pgd implements InnerSolver {
             List<Integer> targets = targets(classes);
             for (int target : targets) {
                 NDArray targetHot = target < 0 ? null : m.full(new Shape(b), target).oneHot(classes).toType(DataType.FLOAT32, false);
-                Function<NDArray, NDArray> loss = AttackLoss.of(s.objective().type(), trueHot, targetHot);
+                NDArray cleanProbs = s.objective().type() == Objective.Type.KL ? net.evaluate(x0).softmax(1) : null;
+                Function<NDArray, NDArray> loss = AttackLoss.of(s.objective().type(), trueHot, targetHot, cleanProbs);
                 for (int r = 0; r < s.restarts(); r++) run(net, m, x0, box, batch.labels(), loss, eps, r, candidates, stalled);
             }
         }

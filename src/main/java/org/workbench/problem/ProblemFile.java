@@ -129,8 +129,12 @@ public final class ProblemFile {
             if (t < 0) throw n.get("target").error("expected a class index >= 0");
             return new Objective(Objective.Type.TARGETED, t);
         }
-        String s = n.choice(Set.of("cross-entropy", "margin"));
-        return new Objective(s.equals("margin") ? Objective.Type.MARGIN : Objective.Type.CROSS_ENTROPY, -1);
+        String s = n.choice(Set.of("cross-entropy", "margin", "kl"));
+        return new Objective(switch (s) {
+            case "margin" -> Objective.Type.MARGIN;
+            case "kl" -> Objective.Type.KL;
+            default -> Objective.Type.CROSS_ENTROPY;
+        }, -1);
     }
 
     private static List<SolverSpec> solvers(YNode n) {

@@ -32,7 +32,8 @@ final class InnerLoss implements AutoCloseable {
         this.net = net;
         this.params = params;
         boolean attacks = spec.inner() != null && !spec.certified();
-        this.ctx = attacks ? new SolverContext(net, spec.threat(), Objective.crossEntropy()) : null;
+        Objective objective = spec.tradesBeta() > 0 ? new Objective(Objective.Type.KL, -1) : Objective.crossEntropy();
+        this.ctx = attacks ? new SolverContext(net, spec.threat(), objective) : null;
         this.attack = attacks ? (Pgd) Solvers.create(spec.inner(), ctx) : null;
     }
 
@@ -48,7 +49,8 @@ final class InnerLoss implements AutoCloseable {
         for (NDArray p : params) p.setRequiresGradient(false);
         try {
             long seed = spec.seed() * 1_000_003L + epoch * 100_003L + batchIndex;
-            double[][] best = attack.reseeded(seed).candidates(batch, eps).get(0);
+            // The best iterate by margin for adversarial training; TRADES trains on the last one, as its authors do.
+            double[][] best = attack.reseeded(seed).candidates(batch, eps).get(spec.tradesBeta() > 0 ? 1 : 0);
             int d = best[0].length;
             float[] flat = new float[best.length * d];
             for (int i = 0; i < best.length; i++) for (int k = 0; k < d; k++) flat[i * d + k] = (float) best[i][k];
@@ -63,6 +65,7 @@ final class InnerLoss implements AutoCloseable {
 
     /** The batch's mean loss at the given inputs (call inside the gradient collection). */
     Loss loss(NDArray x, NDArray clean, NDArray hot, int[] labels, int epoch) {
+        if (spec.tradesBeta() > 0) return trades(x, clean, hot);
         NDArray logits = net.forward(x);
         NDArray ce = crossEntropy(logits, hot);
         if (!spec.certified()) return new Loss(ce, logits);
@@ -75,6 +78,14 @@ final class InnerLoss implements AutoCloseable {
         }
         NDArray robust = crossEntropy(worstCase(lo, hi, labels, epoch), hot);
         return new Loss(ce.mul((float) kappa).add(robust.mul((float) (1 - kappa))), logits);
+    }
+
+    /** TRADES: CE(f(clean), y) + beta * mean KL(softmax f(clean) || softmax f(x)), gradients through both. */
+    private Loss trades(NDArray x, NDArray clean, NDArray hot) {
+        NDArray zClean = net.forward(clean), zAdv = net.forward(x);
+        NDArray logP = zClean.logSoftmax(1);
+        NDArray kl = logP.exp().mul(logP.sub(zAdv.logSoftmax(1))).sum().div(zAdv.getShape().get(0));
+        return new Loss(crossEntropy(zClean, hot).add(kl.mul((float) spec.tradesBeta())), zAdv);
     }
 
     /**

@@ -19,6 +19,7 @@ import org.workbench.problem.Threat;
  * training: {epochs: 10, batch: 64, optimizer: adam, lr: 0.001, schedule: cosine, seed: 0}
  *   # also: momentum, nesterov (sgd), weight_decay, grad_clip, schedule constant|cosine|step|one-cycle, step_epochs, gamma, cycle_peak
  * inner: {preset: pgd-linf, steps: 10, alpha_over_eps: 0.25, random_start: true}   # none | an attack preset | ibp
+ * trades: {beta: 6}                                  # TRADES: CE(clean) + beta * KL(clean || adversarial), the attack maximizing the KL
  * threat: {norm: linf, eps: 0.1}                     # the training radius (required with an inner solver)
  * eps_schedule: {warmup_epochs: 3}                   # or one value per epoch: [0.02, 0.05, 0.1, ...]
  * kappa: {start: 1, end: 0.5}                        # ibp, crown-ibp: weight of the clean loss, ramped over the warmup
@@ -35,7 +36,7 @@ public final class TrainFile {
     public static TrainSpec load(Path file, List<String> overrides) {
         YNode root = YNode.load(file);
         for (String o : overrides) root.override(o);
-        root.allowOnly(Set.of("name", "description", "architecture", "data", "training", "inner", "threat", "eps_schedule",
+        root.allowOnly(Set.of("name", "description", "architecture", "data", "training", "inner", "trades", "threat", "eps_schedule",
                 "kappa", "beta", "evaluation", "output", "log", "checkpoint"));
         String name = root.string("name", file.getFileName().toString().replaceAll("\\.ya?ml$", ""));
         YNode arch = root.get("architecture").allowOnly(Set.of("input", "layers"));
@@ -109,6 +110,7 @@ public final class TrainFile {
             throw root.get("kappa").error("only meaningful with inner: ibp or crown-ibp");
         }
         double[] beta = ramped(root, "beta", epochs, warmup, 1, 0);
+        double trades = trades(root, inner, certified);
         if (root.has("beta") && !(inner != null && inner.type().equals("crown-ibp")))
             throw root.get("beta").error("only meaningful with inner: crown-ibp");
         YNode ev = root.has("evaluation") ? root.get("evaluation").allowOnly(Set.of("samples", "attack", "eps")) : null;
@@ -125,7 +127,19 @@ public final class TrainFile {
         Path checkpoint = root.has("checkpoint") ? Path.of(root.get("checkpoint").string()) : Path.of("results", name, "checkpoint");
         return new TrainSpec(name, arch, dir, epochs, batch, opt, lr, momentum, nesterov, weightDecay, gradClip,
                 schedule, steps, cyclePeak, t.number("gamma", 0.1), t.integer("seed", 0), out, log, root.string("description", null),
-                inner, threat, epsByEpoch, kappa, beta, classes, trainSamples, evalSamples, evalAttack, evalEps, checkpoint);
+                inner, threat, epsByEpoch, kappa, beta, trades, classes, trainSamples, evalSamples, evalAttack, evalEps, checkpoint);
+    }
+
+    /** TRADES's beta, or 0 without the key; only with an attack that starts at a random point. */
+    private static double trades(YNode root, SolverSpec inner, boolean certified) {
+        if (!root.has("trades")) return 0;
+        YNode t = root.get("trades").allowOnly(Set.of("beta"));
+        if (inner == null || certified) throw t.error("only meaningful with an attack as inner solver (fgsm, pgd-*)");
+        if (!(inner.config().has("random_start") && inner.config().get("random_start").bool()))
+            throw root.get("inner").error("TRADES needs random_start: true (the KL divergence's gradient is 0 at the clean input)");
+        double beta = t.number("beta", 6);
+        if (!(beta > 0) || Double.isInfinite(beta)) throw t.get("beta").error("expected a weight > 0");
+        return beta;
     }
 
     /** A {start, end} weight in [0, 1] ramped linearly over the warmup epochs (defaults when the key is absent). */

@@ -17,6 +17,8 @@ import org.workbench.problem.Threat;
  * @param epsByEpoch the training radius of each epoch (index epoch - 1)
  * @param kappaByEpoch for certified training, the weight of the clean loss in each epoch
  * @param betaByEpoch for crown-ibp, the weight of the ibp bound against the crown-ibp one in each epoch
+ * @param tradesBeta TRADES (Zhang et al. 2019): the weight of KL(clean || adversarial) beside the clean cross-entropy,
+ *                   the attack maximizing that KL; 0 for the attack's plain cross-entropy
  * @param classes only these classes, relabeled 0..k-1 (null: all)
  * @param trainSamples how many training images (the first ones), or 0 for all
  * @param evalSamples per epoch, the first this many test images are attacked (and certified)
@@ -27,7 +29,7 @@ public record TrainSpec(String name, YNode architecture, Path dataDir, int epoch
                         double lr, double momentum, boolean nesterov, double weightDecay, double gradClip, String schedule,
                         int[] stepEpochs, double cyclePeak,
                         double gamma, long seed, Path output, Path log, String description,
-                        SolverSpec inner, Threat threat, double[] epsByEpoch, double[] kappaByEpoch, double[] betaByEpoch,
+                        SolverSpec inner, Threat threat, double[] epsByEpoch, double[] kappaByEpoch, double[] betaByEpoch, double tradesBeta,
                         int[] classes, int trainSamples, int evalSamples, SolverSpec evalAttack, double evalEps, Path checkpoint) {
 
     /** Whether the inner solver is a relaxation (certified training) rather than an attack. */

@@ -189,7 +189,7 @@ public final class Trainer {
                 + spec.epochs() + "|" + spec.batch() + "|" + spec.optimizer() + "|" + spec.lr() + "|" + spec.momentum() + "|"
                 + spec.weightDecay() + "|" + spec.nesterov() + "|" + spec.gradClip() + "|" + spec.cyclePeak() + "|" + spec.schedule() + "|" + Arrays.toString(spec.stepEpochs()) + "|" + spec.gamma() + "|"
                 + spec.seed() + "|" + (spec.inner() == null ? "none" : spec.inner().type() + spec.inner().config()) + "|"
-                + spec.threat() + "|" + Arrays.toString(spec.epsByEpoch()) + "|" + Arrays.toString(spec.kappaByEpoch()) + "|" + Arrays.toString(spec.betaByEpoch());
+                + spec.threat() + "|" + Arrays.toString(spec.epsByEpoch()) + "|" + Arrays.toString(spec.kappaByEpoch()) + "|" + Arrays.toString(spec.betaByEpoch()) + "|" + spec.tradesBeta();
         try {
             byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return java.util.HexFormat.of().formatHex(h).substring(0, 16);

@@ -87,6 +87,14 @@ class TrainBadInputTest {
     }
 
     @Test
+    void tradesNeedsARandomStartAndAnAttack() throws Exception {
+        String e = fails(recipe(MLP, GOOD_TRAINING, "inner: pgd-linf\nthreat: {norm: linf, eps: 0.1}\ntrades: {beta: 6}\n"));
+        assertTrue(e.contains("random_start: true"), e);
+        e = fails(recipe(MLP, GOOD_TRAINING, "inner: ibp\nthreat: {norm: linf, eps: 0.1}\ntrades: {beta: 6}\n"));
+        assertTrue(e.contains("trades") && e.contains("attack"), e);
+    }
+
+    @Test
     void aCheckpointOfAnotherArchitecture() throws Exception {
         Path file = Files.writeString(tmp.resolve("first.yaml"), recipe(MLP, "{epochs: 1, batch: 32}", ""));
         assertEquals(0, Main.run("train", file.toString()));

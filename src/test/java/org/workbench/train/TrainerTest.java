@@ -46,6 +46,7 @@ class TrainerTest {
     void everyInnerSolverLowersItsOwnLoss() throws Exception {
         String[][] methods = {{"none", "none", ""}, {"fast", "{preset: fgsm, random_start: true}", ""},
                 {"pgd", "{preset: pgd-linf, steps: 3, alpha_over_eps: 0.5, random_start: true}", ""},
+                {"trades", "{preset: pgd-linf, steps: 3, alpha_over_eps: 0.5, random_start: true}", "trades: {beta: 6}\n"},
                 {"ibp", "ibp", "kappa: {start: 0.5, end: 0.5}\n"},
                 {"crown-ibp", "crown-ibp", "kappa: {start: 0.5, end: 0.5}\nbeta: {start: 0.5, end: 0.5}\n"}};
         for (String[] m : methods) {
