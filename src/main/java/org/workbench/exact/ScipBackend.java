@@ -116,7 +116,7 @@ final class ScipBackend implements MipBackend {
      * For a dual bound alone: best-bound node selection first, and the primal heuristics listed here off (the hint is
      * the incumbent; without one OR-Tools reports no bound, and the old bound stays). On 256x4 prop_14_0.03's second
      * ReLU layer the refinement's 76 neurons took 52.8 s instead of 68.2 s, and the root bounds after refinement came
-     * out 0.96-1.51 instead of 1.06-1.61 (results/BENCHMARKS.md). Appended to every solve's parameters, which replace
+     * out 0.96-1.51 instead of 1.06-1.61 (docs/experiments.md). Appended to every solve's parameters, which replace
      * the previous solve's.
      */
     private static final String BOUND_ONLY = boundOnlyParameters();

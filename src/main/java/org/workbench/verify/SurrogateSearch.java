@@ -23,7 +23,7 @@ import org.workbench.spec.LinearConstraint;
  * everywhere) the true gradient only sees the ReLUs active at the current point, and plain PGD stalls far from a
  * counterexample (256x2 prop_0_0.05: best violation 0.96 with 64 starts × 100 steps); the relaxation's slopes also
  * see the neurons that could switch on, as the corners of CROWN's bounds do, and the same budget reaches -0.085
- * (results/BENCHMARKS.md). Only points that a float64 forward pass puts in the unsafe set count.
+ * (docs/experiments.md). Only points that a float64 forward pass puts in the unsafe set count.
  */
 final class SurrogateSearch {
     private final TorchNet net32, net64;

@@ -230,7 +230,7 @@ public final class Verifier {
         return (k, lo, hi) -> {
             long t0 = System.nanoTime();
             // Layers in order, each as far as the time goes: a refined layer tightens the next one's alpha-CROWN bounds
-            // more than equal shares per layer gain on the last (measured in results/BENCHMARKS.md).
+            // more than equal shares per layer gain on the last (measured in docs/experiments.md).
             long stop = lastRelu(k) ? Math.min(until, t0 + (long) (settings.lastLayerShare() * left)) : until;
             int n = NeuronRefinement.refineLayer(net, net64, region.lo(), region.hi(), lo, hi, k, seconds, stop, Workers.THREADS,
                                                  specWeights(k, open));
@@ -246,7 +246,7 @@ public final class Verifier {
     /**
      * For the last ReLU layer, how much each neuron's output moves the open constraints: the largest |c·W[:, j]| over
      * their rows c, with W the output layer's weights. Its looseness costs the final bound in that proportion, so its
-     * refinement comes first when time runs out (measured in results/BENCHMARKS.md). Null for earlier layers.
+     * refinement comes first when time runs out (measured in docs/experiments.md). Null for earlier layers.
      */
     private double[] specWeights(int k, List<List<LinearConstraint>> open) {
         if (!lastRelu(k) || !(net.layers().get(k + 1) instanceof org.workbench.net.Linear out)) return null;
