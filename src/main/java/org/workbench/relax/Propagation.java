@@ -97,6 +97,49 @@ final class Propagation {
         return bounds;
     }
 
+    /**
+     * {@link #crown}'s bounds as tensor operations only, so that training can differentiate them: every neuron of a
+     * ReLU input gets its two rows at once (no chunks, no copies to Java arrays), and CROWN's bound replaces the
+     * interval bound where the interval leaves the neuron unstable, as {@link #crown} does. Memory grows with the
+     * batch times twice the neurons times the widest earlier layer, so it suits small networks; past
+     * {@code maxElements} coefficients it throws.
+     */
+    List<NDArray[]> crownWithGradients(Region region, long maxElements) {
+        List<NDArray[]> bounds = interval(region);
+        for (int k = 1; k < layers.size(); k++) {
+            if (!(layers.get(k) instanceof Relu)) continue;
+            if (onlyAffineBefore(k) && region.norm() == org.workbench.problem.Norm.LINF) continue;
+            NDArray lo = bounds.get(k)[0], hi = bounds.get(k)[1];
+            long b = lo.getShape().get(0), n = layerSize(k), widest = 1;
+            for (int i = 0; i < k; i++) widest = Math.max(widest, layerSize(i));
+            if (b * 2 * n * widest > maxElements)
+                throw new IllegalArgumentException("full CROWN bounds of layer " + k + " need " + b * 2 * n * widest
+                        + " coefficients at this batch, over " + maxElements + "; use crown-ibp or a smaller batch");
+            long[] shape = lo.getShape().getShape();
+            long[] rows = new long[shape.length + 1];
+            rows[0] = b;
+            rows[1] = 2 * n;
+            System.arraycopy(shape, 1, rows, 2, shape.length - 1);
+            NDManager m = lo.getManager();
+            NDArray eye = m.eye((int) n).toType(lo.getDataType(), false);
+            NDArray both = eye.concat(eye.neg(), 0).expandDims(0).repeat(0, b).reshape(new Shape(rows));
+            NDArray up = upper(both, k, bounds, region, null);
+            NDArray upHi = up.get(":, :" + n).reshape(lo.getShape()), upLo = up.get(":, " + n + ":").neg().reshape(lo.getShape());
+            NDArray unstable = lo.lt(0).logicalAnd(hi.gt(0)).toType(lo.getDataType(), false);
+            NDArray newHi = hi.sub(hi.sub(upHi).maximum(0).mul(unstable));
+            NDArray newLo = lo.add(upLo.sub(lo).maximum(0).mul(unstable));
+            bounds.set(k, new NDArray[] {newLo, newHi});
+            for (int i = k; i < layers.size(); i++) {
+                NDArray[] next = layers.get(i).interval(bounds.get(i)[0], bounds.get(i)[1], net.params().get(i));
+                if (i + 1 < bounds.size()) {
+                    NDArray[] old = bounds.get(i + 1);
+                    bounds.set(i + 1, new NDArray[] {next[0].maximum(old[0]), next[1].minimum(old[1])});
+                }
+            }
+        }
+        return bounds;
+    }
+
     private boolean onlyAffineBefore(int k) {
         for (int i = 0; i < k; i++) if (layers.get(i) instanceof Relu) return false;
         return true;

@@ -27,6 +27,19 @@ public final class TrainingBounds {
         return CrownIbp.upper(new Propagation(net), region(lo, hi), spec(net, lo, labels));
     }
 
+    /** Coefficients the full CROWN bound of training may hold at once (float32: 1 GB). */
+    static final long CROWN_MAX_ELEMENTS = 1L << 28;
+
+    /**
+     * As {@link #ibpMargins} by the {@code crown} solver's rule: CROWN bounds at every ReLU input, then CROWN for the
+     * margins (Wong and Kolter's certified training, for small networks: see {@link Propagation#crownWithGradients}).
+     */
+    public static NDArray crownMargins(TorchNet net, NDArray lo, NDArray hi, int[] labels) {
+        Propagation prop = new Propagation(net);
+        Region region = region(lo, hi);
+        return prop.upper(spec(net, lo, labels), prop.size(), prop.crownWithGradients(region, CROWN_MAX_ELEMENTS), region, null);
+    }
+
     private static Region region(NDArray lo, NDArray hi) {
         return new Region(lo.add(hi).div(2), lo, hi, null, Norm.LINF, 0);
     }

@@ -89,11 +89,19 @@ final class InnerLoss implements AutoCloseable {
     }
 
     /**
-     * The worst-case logits (margin bounds, 0 at the label): ibp's, or for crown-ibp β·ibp + (1 − β)·crown-ibp
+     * The worst-case logits (margin bounds, 0 at the label): ibp's, crown's (CROWN bounds everywhere, for small
+     * networks), or for crown-ibp β·ibp + (1 − β)·crown-ibp
      * (Zhang et al. 2020, β ramped from 1 to 0), a convex combination of two sound bounds and so a sound bound.
      */
     private NDArray worstCase(NDArray lo, NDArray hi, int[] labels, int epoch) {
         if (spec.inner().type().equals("ibp")) return TrainingBounds.ibpMargins(net, lo, hi, labels);
+        if (spec.inner().type().equals("crown")) {
+            try {
+                return TrainingBounds.crownMargins(net, lo, hi, labels);
+            } catch (IllegalArgumentException e) {
+                throw new org.workbench.config.InputError("inner: crown: " + e.getMessage());
+            }
+        }
         double beta = spec.betaByEpoch()[epoch - 1];
         if (beta >= 1) return TrainingBounds.ibpMargins(net, lo, hi, labels);
         NDArray crown = TrainingBounds.crownIbpMargins(net, lo, hi, labels);

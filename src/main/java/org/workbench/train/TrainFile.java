@@ -22,7 +22,7 @@ import org.workbench.problem.Threat;
  * trades: {beta: 6}                                  # TRADES: CE(clean) + beta * KL(clean || adversarial), the attack maximizing the KL
  * threat: {norm: linf, eps: 0.1}                     # the training radius (required with an inner solver)
  * eps_schedule: {warmup_epochs: 3}                   # or one value per epoch: [0.02, 0.05, 0.1, ...]
- * kappa: {start: 1, end: 0.5}                        # ibp, crown-ibp: weight of the clean loss, ramped over the warmup
+ * kappa: {start: 1, end: 0.5}                        # ibp, crown-ibp, crown: weight of the clean loss, ramped over the warmup
  * beta: {start: 1, end: 0}                           # crown-ibp: weight of the ibp bound against crown-ibp's, ramped too
  * evaluation: {samples: 500, attack: pgd-linf, eps: 0.1}   # per epoch, on the first test images
  * output: models/cnn-pgd.yaml                        # architecture + safetensors weights
@@ -31,7 +31,7 @@ import org.workbench.problem.Threat;
 public final class TrainFile {
     private TrainFile() {}
 
-    private static final Set<String> INNER_TYPES = Set.of("fgsm", "pgd", "ibp", "crown-ibp");
+    private static final Set<String> INNER_TYPES = Set.of("fgsm", "pgd", "ibp", "crown-ibp", "crown");
 
     public static TrainSpec load(Path file, List<String> overrides) {
         YNode root = YNode.load(file);
@@ -99,7 +99,7 @@ public final class TrainFile {
         }
         double[] kappa = new double[epochs];
         java.util.Arrays.fill(kappa, 1);
-        boolean certified = inner != null && (inner.type().equals("ibp") || inner.type().equals("crown-ibp"));
+        boolean certified = inner != null && TrainSpec.CERTIFIED.contains(inner.type());
         if (certified) {
             YNode k = root.has("kappa") ? root.get("kappa").allowOnly(Set.of("start", "end")) : null;
             double k0 = k == null ? 1 : k.number("start", 1), k1 = k == null ? 0.5 : k.number("end", 0.5);
@@ -107,7 +107,7 @@ public final class TrainFile {
                 if (k != null && k.has(key) && !(k.number(key, 0) >= 0 && k.number(key, 0) <= 1)) throw k.get(key).error("expected a weight in [0, 1]");
             for (int e = 1; e <= epochs; e++) kappa[e - 1] = k0 + (k1 - k0) * ramp(e, warmup);
         } else if (root.has("kappa")) {
-            throw root.get("kappa").error("only meaningful with inner: ibp or crown-ibp");
+            throw root.get("kappa").error("only meaningful with inner: ibp, crown-ibp or crown");
         }
         double[] beta = ramped(root, "beta", epochs, warmup, 1, 0);
         double trades = trades(root, inner, certified);
@@ -162,7 +162,7 @@ public final class TrainFile {
         if (!root.has("inner") || (root.get("inner").isScalar() && root.get("inner").string().equals("none"))) return null;
         SolverSpec s = ProblemFile.solver(root.get("inner"));
         if (!INNER_TYPES.contains(s.type()))
-            throw root.get("inner").error("expected none, an attack preset (fgsm, pgd-linf, pgd-l2, ...) or ibp; '" + s.name()
+            throw root.get("inner").error("expected none, an attack preset (fgsm, pgd-linf, pgd-l2, ...), ibp, crown-ibp or crown; '" + s.name()
                     + "' is a " + s.type() + " solver, not an inner solver of training");
         return s;
     }

@@ -32,8 +32,11 @@ public record TrainSpec(String name, YNode architecture, Path dataDir, int epoch
                         SolverSpec inner, Threat threat, double[] epsByEpoch, double[] kappaByEpoch, double[] betaByEpoch, double tradesBeta,
                         int[] classes, int trainSamples, int evalSamples, SolverSpec evalAttack, double evalEps, Path checkpoint) {
 
+    /** The inner solver types that are relaxations: their loss is the cross-entropy of worst-case logits. */
+    static final java.util.Set<String> CERTIFIED = java.util.Set.of("ibp", "crown-ibp", "crown");
+
     /** Whether the inner solver is a relaxation (certified training) rather than an attack. */
     public boolean certified() {
-        return inner != null && (inner.type().equals("ibp") || inner.type().equals("crown-ibp"));
+        return inner != null && CERTIFIED.contains(inner.type());
     }
 }

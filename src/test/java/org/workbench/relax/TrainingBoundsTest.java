@@ -19,7 +19,7 @@ import org.workbench.solve.SolverContext;
 import org.workbench.testing.RandomNets;
 
 /**
- * The bounds certified training differentiates (float32, autograd) are the ibp and crown-ibp solvers' (float64),
+ * The bounds certified training differentiates (float32, autograd) are the ibp, crown-ibp and crown solvers' (float64),
  * within 1e-4.
  */
 class TrainingBoundsTest {
@@ -40,10 +40,11 @@ class TrainingBoundsTest {
                     y[i] = r.nextInt(net.numClasses());
                     ids[i] = i;
                 }
-                List<Bound> ibp, crownIbp;
+                List<Bound> ibp, crownIbp, crown;
                 try (SolverContext ctx = new SolverContext(net, threat, Objective.crossEntropy())) {
                     ibp = new Ibp("ibp", ctx).solve(new Batch(ids, x, y), eps);
                     crownIbp = new CrownIbp("crown-ibp", ctx).solve(new Batch(ids, x, y), eps);
+                    crown = new Crown("crown", ctx, 64).solve(new Batch(ids, x, y), eps);
                 }
                 try (TorchNet t = new TorchNet(net, m, DataType.FLOAT32); NDManager sm = m.newSubManager()) {
                     float[] lo = new float[b * d], hi = new float[b * d];
@@ -55,6 +56,7 @@ class TrainingBoundsTest {
                     NDArray l = sm.create(lo, t.batchShape(b)), h = sm.create(hi, t.batchShape(b));
                     same(ibp, TrainingBounds.ibpMargins(t, l, h, y).toFloatArray(), y, net.numClasses(), "ibp, trial " + trial);
                     same(crownIbp, TrainingBounds.crownIbpMargins(t, l, h, y).toFloatArray(), y, net.numClasses(), "crown-ibp, trial " + trial);
+                    same(crown, TrainingBounds.crownMargins(t, l, h, y).toFloatArray(), y, net.numClasses(), "crown, trial " + trial);
                 }
             }
         }

@@ -48,7 +48,8 @@ class TrainerTest {
                 {"pgd", "{preset: pgd-linf, steps: 3, alpha_over_eps: 0.5, random_start: true}", ""},
                 {"trades", "{preset: pgd-linf, steps: 3, alpha_over_eps: 0.5, random_start: true}", "trades: {beta: 6}\n"},
                 {"ibp", "ibp", "kappa: {start: 0.5, end: 0.5}\n"},
-                {"crown-ibp", "crown-ibp", "kappa: {start: 0.5, end: 0.5}\nbeta: {start: 0.5, end: 0.5}\n"}};
+                {"crown-ibp", "crown-ibp", "kappa: {start: 0.5, end: 0.5}\nbeta: {start: 0.5, end: 0.5}\n"},
+                {"crown", "crown", "kappa: {start: 0.5, end: 0.5}\n"}};
         for (String[] m : methods) {
             TrainSpec spec = recipe(m[0], m[1], 3, m[2]);
             new Trainer(spec, QUIET).train();
