@@ -26,12 +26,21 @@ public final class RelaxConfig {
         return new Crown(name, ctx, positive(cfg, "chunk", 512));
     }
 
-    /** Keys: chunk, iterations (Adam steps on the slopes), lr. */
+    /**
+     * Keys: chunk, iterations (Adam steps on the margins' slopes), lr, intermediate (Adam steps per layer on the slopes
+     * of every ReLU input's bounds; 0: CROWN's intermediate bounds; l-inf threats only).
+     */
     public static InnerSolver alphaCrown(String name, YNode cfg, SolverContext ctx) {
-        cfg.allowOnly(Set.of("chunk", "iterations", "lr"));
+        cfg.allowOnly(Set.of("chunk", "iterations", "lr", "intermediate"));
         double lr = cfg.number("lr", 0.1);
         if (!(lr > 0)) throw cfg.get("lr").error("expected a step size > 0");
-        return new AlphaCrown(name, ctx, positive(cfg, "chunk", 512), cfg.integer("iterations", 20), lr);
+        int iterations = cfg.integer("iterations", 20), intermediate = cfg.integer("intermediate", 0);
+        if (iterations < 0) throw cfg.get("iterations").error("expected an integer >= 0");
+        if (intermediate < 0) throw cfg.get("intermediate").error("expected an integer >= 0");
+        if (intermediate > 0 && ctx.threat().norm() != org.workbench.problem.Norm.LINF)
+            throw cfg.get("intermediate").error("optimized intermediate bounds need an l-inf threat (a box); "
+                    + "use the alpha-crown preset's intermediate: 0 for " + ctx.threat().norm().key());
+        return new AlphaCrown(name, ctx, positive(cfg, "chunk", 512), iterations, lr, intermediate);
     }
 
     /** Keys: bounds (neuron bounds from "crown" or "ibp"), backend (glop, highs, pdlp, ojalgo), chunk. */

@@ -91,6 +91,49 @@ class RelaxationSoundnessTest {
     }
 
     /**
+     * alpha-CROWN with optimized intermediate bounds (alpha-crown-full) on l-inf threats: at least every margin PGD and
+     * random points reach, never looser than CROWN, and tighter than it somewhere.
+     */
+    @Test
+    void optimizedIntermediateBoundsAreSoundAndTighter() {
+        Random r = new Random(99);
+        int tighter = 0, checks = 0;
+        for (int n = 0; n < 12; n++) {
+            Network net = RandomNets.any(r);
+            boolean clip = r.nextBoolean();
+            double eps = 0.01 + 0.15 * r.nextDouble();
+            Threat threat = new Threat(Norm.LINF, List.of(eps), clip, 0, 1);
+            int d = net.inputSize(), classes = net.numClasses();
+            double[][] x = new double[INPUTS][];
+            int[] y = new int[INPUTS], ids = new int[INPUTS];
+            for (int i = 0; i < INPUTS; i++) {
+                x[i] = RandomNets.input(r, d);
+                y[i] = r.nextInt(classes);
+                ids[i] = i;
+            }
+            Batch batch = new Batch(ids, x, y);
+            try (SolverContext ctx = new SolverContext(net, threat, Objective.crossEntropy())) {
+                List<Bound> crown = new Crown("crown", ctx, 64).solve(batch, eps);
+                List<Bound> full = new AlphaCrown("alpha-full", ctx, 64, 5, 0.2, 5).solve(batch, eps);
+                double[][] z = ctx.float64().logits(randomPoints(r, threat, x, eps, y));
+                for (int i = 0; i < INPUTS; i++)
+                    for (int j = 0; j < classes; j++) {
+                        if (j == y[i]) continue;
+                        double reached = Double.NEGATIVE_INFINITY;
+                        for (int p = 0; p < POINTS; p++) reached = Math.max(reached, z[i * POINTS + p][j] - z[i * POINTS + p][y[i]]);
+                        double f = full.get(i).margins()[j], c = crown.get(i).margins()[j];
+                        String at = "net " + n + " eps " + eps + " clip " + clip + " input " + i + " class " + j;
+                        assertTrue(f >= reached - 1e-9 * (1 + Math.abs(reached)), at + ": bound " + f + " below reached " + reached);
+                        assertTrue(f <= c + 1e-9 * (1 + Math.abs(c)), at + ": " + f + " looser than CROWN " + c);
+                        if (f < c - 1e-6 * (1 + Math.abs(c))) tighter++;
+                        checks++;
+                    }
+            }
+        }
+        assertTrue(tighter > checks / 20, "tighter than CROWN on only " + tighter + " of " + checks);
+    }
+
+    /**
      * At eps = 0 the region is the point x: back-substitution through every layer (the transposed convolution
      * included) must reproduce the margins of the forward pass, and IBP too.
      */
