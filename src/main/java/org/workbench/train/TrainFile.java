@@ -163,7 +163,7 @@ public final class TrainFile {
         SolverSpec s = ProblemFile.solver(root.get("inner"));
         if (!INNER_TYPES.contains(s.type()))
             throw root.get("inner").error("expected none, an attack preset (fgsm, pgd-linf, pgd-l2, ...), ibp, crown-ibp or crown; '" + s.name()
-                    + "' is a " + s.type() + " solver, not an inner solver of training");
+                    + "' (type " + s.type() + ") is not an inner solver of training");
         return s;
     }
 }

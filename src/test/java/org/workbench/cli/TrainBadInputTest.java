@@ -46,8 +46,8 @@ class TrainBadInputTest {
 
     @Test
     void aRelaxationThatIsNoInnerSolver() throws Exception {
-        String e = fails(recipe(MLP, GOOD_TRAINING, "inner: crown\nthreat: {norm: linf, eps: 0.1}\n"));
-        assertTrue(e.contains("r.yaml:") && e.contains("inner") && e.contains("'crown' is a crown solver"), e);
+        String e = fails(recipe(MLP, GOOD_TRAINING, "inner: alpha-crown\nthreat: {norm: linf, eps: 0.1}\n"));
+        assertTrue(e.contains("r.yaml:") && e.contains("inner") && e.contains("'alpha-crown' (type alpha-crown) is not an inner solver"), e);
     }
 
     @Test
