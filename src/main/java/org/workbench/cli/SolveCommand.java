@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.workbench.problem.Problem;
 import org.workbench.problem.ProblemFile;
+import org.workbench.report.Report;
 import org.workbench.report.Summary;
 import org.workbench.solve.SolveRunner;
 import picocli.CommandLine.Command;
@@ -27,6 +28,8 @@ public final class SolveCommand implements Callable<Integer> {
         Summary s = new SolveRunner(p, System.err).run();
         System.out.print(s.markdown("Problem " + p.name()));
         System.out.println("\nwritten: " + p.output().resolve("results.jsonl") + ", summary.md, summary.csv");
+        List<Path> figures = Report.write(p.output(), Report.epsAxis(p.threat()), System.out);
+        System.out.println("figures: " + figures.size() + " files in " + p.output().resolve("figures"));
         if (!s.violations().isEmpty()) {
             System.err.println("workbench: BUG: " + s.violations().size() + " lower bounds exceed upper bounds; first: " + s.violations().get(0));
             return 3;

@@ -1,0 +1,36 @@
+package org.workbench.report;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A solve run's figures and tables, written into {@code <run>/figures/}: the bound scatter, accuracy against
+ * eps, and the accuracy table. The results are read and checked in full before anything is written.
+ */
+public final class Report {
+    /** The eps axis when the threat is not known (a results folder alone does not record it). */
+    public static final String EPS_AXIS = "ε (radius, input units)";
+
+    private Report() {}
+
+    /** The eps axis's label for a threat, with its norm and the input box as the unit. */
+    public static String epsAxis(org.workbench.problem.Threat t) {
+        String norm = t.norm() == org.workbench.problem.Norm.LINF ? "ℓ∞" : "ℓ2";
+        return String.format(java.util.Locale.ROOT, "ε (%s radius, inputs in [%s, %s])", norm, Summary.fmt(t.lo()), Summary.fmt(t.hi()));
+    }
+
+    /** Reads {@code runDir/results.jsonl} and writes the figures; returns the files written. */
+    public static List<Path> write(Path runDir, String epsLabel, PrintStream log) {
+        ResultsFile.Run run = ResultsFile.read(runDir);
+        List<Bounds> bounds = Bounds.of(run.lines());
+        Path out = runDir.resolve("figures");
+        List<Plot> plots = List.of(Figures.boundScatter(bounds), Figures.accuracy(run.lines(), bounds, run.cleanAccuracy(), epsLabel));
+        Tables.Table table = Tables.accuracy(run.lines(), bounds, run.cleanAccuracy());
+        List<Path> written = new ArrayList<>();
+        for (Plot p : plots) written.addAll(XyFigure.write(out, p, log));
+        written.addAll(FigureFiles.writeAll(Tables.files(out, "accuracy-table", table)));
+        return written;
+    }
+}
