@@ -98,7 +98,9 @@ public final class FigureFiles {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toByteArray();
+        // Batik writes the SVG 1.0 DOCTYPE, whose DTD a strict XML reader would try to fetch; SVG needs none.
+        String text = out.toString(StandardCharsets.UTF_8).replaceFirst("<!DOCTYPE[^>]*>\\s*", "");
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     static byte[] pdf(Drawing drawing, int w, int h) {

@@ -208,10 +208,17 @@ public final class XyFigure {
     /** Text for a LaTeX label: the few special characters escaped, Greek letters and the like in math mode. */
     static String texText(String s) {
         StringBuilder sb = new StringBuilder();
-        for (char ch : s.toCharArray()) {
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch == 'ℓ' && i + 1 < s.length() && (s.charAt(i + 1) == '∞' || s.charAt(i + 1) == '2')) {
+                sb.append(s.charAt(++i) == '∞' ? "$\\ell_\\infty$" : "$\\ell_2$");
+                continue;
+            }
             switch (ch) {
                 case 'ε' -> sb.append("$\\varepsilon$");
                 case 'δ' -> sb.append("$\\delta$");
+                case '∞' -> sb.append("$\\infty$");
+                case 'ℓ' -> sb.append("$\\ell$");
                 case '·' -> sb.append("$\\cdot$");
                 case '≤' -> sb.append("$\\leq$");
                 case '−' -> sb.append("$-$");
