@@ -72,6 +72,8 @@ public final class XyFigure {
         st.setXAxisDecimalPattern("0.###");
         st.setXAxisTickMarkSpacingHint(45);
         st.setYAxisTickMarkSpacingHint(30);
+        st.setXAxisMaxLabelCount(7); // at 3.3 in, more labels of three digits run into each other
+        st.setYAxisLogarithmicDecadeOnly(true);
         st.setMarkerSize(4);
         st.setAntiAlias(true);
         st.setLocale(Locale.ROOT);
@@ -86,6 +88,7 @@ public final class XyFigure {
     }
 
     private static void add(XYChart c, Plot.Series s) {
+        if (s.x().length == 0) return; // still in the legend (e.g. a run that solved nothing), nothing to draw
         Color color = Palette.color(s.color());
         XYSeries x;
         if (s.style() == Plot.Style.BAND) {

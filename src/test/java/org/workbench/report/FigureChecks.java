@@ -16,11 +16,11 @@ import org.apache.pdfbox.pdmodel.PDDocument;
 import org.w3c.dom.Element;
 
 /** What every figure must be: SVG that parses as XML, a one-page PDF, a PNG of the stated size, CSV and .tex. */
-final class FigureChecks {
+public final class FigureChecks {
     private FigureChecks() {}
 
     /** Checks the figure's files and returns its CSV rows (header dropped), each split on commas. */
-    static List<String[]> check(Path dir, String name) throws Exception {
+    public static List<String[]> check(Path dir, String name) throws Exception {
         Path svg = dir.resolve(name + ".svg");
         var f = DocumentBuilderFactory.newInstance();
         f.setNamespaceAware(true);
@@ -53,7 +53,7 @@ final class FigureChecks {
         return rows;
     }
 
-    static long count(List<String[]> rows, String seriesPrefix) {
+    public static long count(List<String[]> rows, String seriesPrefix) {
         return rows.stream().filter(r -> r[0].startsWith(seriesPrefix)).count();
     }
 }
