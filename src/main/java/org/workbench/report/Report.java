@@ -1,6 +1,7 @@
 package org.workbench.report;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,9 +22,16 @@ public final class Report {
         return String.format(java.util.Locale.ROOT, "ε (%s radius, inputs in [%s, %s])", norm, Summary.fmt(t.lo()), Summary.fmt(t.hi()));
     }
 
-    /** Reads {@code runDir/results.jsonl} and writes the figures; returns the files written. */
+    /**
+     * Writes the figures of a run folder: of its results.jsonl (a solve run) and of its train.csv (a training run),
+     * whichever it has, both read and checked before anything is written. Returns the files written.
+     */
     public static List<Path> write(Path runDir, String epsLabel, PrintStream log) {
+        Path train = runDir.resolve("train.csv");
+        if (Files.isDirectory(runDir) && !Files.exists(runDir.resolve("results.jsonl")) && Files.isRegularFile(train))
+            return TrainingCurves.write(train, log);
         ResultsFile.Run run = ResultsFile.read(runDir);
+        if (Files.isRegularFile(train)) TrainingCurves.read(train);
         List<Bounds> bounds = Bounds.of(run.lines());
         Path out = runDir.resolve("figures");
         List<Plot> plots = List.of(Figures.boundScatter(bounds), Figures.accuracy(run.lines(), bounds, run.cleanAccuracy(), epsLabel));
@@ -31,6 +39,7 @@ public final class Report {
         List<Path> written = new ArrayList<>();
         for (Plot p : plots) written.addAll(XyFigure.write(out, p, log));
         written.addAll(FigureFiles.writeAll(Tables.files(out, "accuracy-table", table)));
+        if (Files.isRegularFile(train)) written.addAll(TrainingCurves.write(train, log));
         return written;
     }
 }

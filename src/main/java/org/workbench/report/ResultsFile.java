@@ -32,7 +32,7 @@ public final class ResultsFile {
     public static Run read(Path dir) {
         if (!Files.isDirectory(dir)) throw InputError.at(dir, "no such folder (expected a run's results folder, e.g. results/linf)");
         Path file = dir.resolve("results.jsonl");
-        if (!Files.isRegularFile(file)) throw InputError.at(dir, "no results.jsonl in this folder: nothing to report (run `workbench solve` first)");
+        if (!Files.isRegularFile(file)) throw InputError.at(dir, "no results.jsonl or train.csv in this folder: nothing to report (run `workbench solve` or `workbench train` first)");
         List<String> text;
         try {
             text = Files.readAllLines(file, StandardCharsets.UTF_8);

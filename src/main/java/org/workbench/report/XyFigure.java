@@ -69,7 +69,6 @@ public final class XyFigure {
         st.setAxisTickPadding(2);
         st.setAxisTickMarkLength(3);
         st.setLegendVisible(false);
-        st.setXAxisDecimalPattern("0.###");
         st.setXAxisTickMarkSpacingHint(45);
         st.setYAxisTickMarkSpacingHint(30);
         st.setXAxisMaxLabelCount(7); // at 3.3 in, more labels of three digits run into each other
@@ -79,12 +78,50 @@ public final class XyFigure {
         st.setLocale(Locale.ROOT);
         st.setXAxisLogarithmic(plot.logX());
         st.setYAxisLogarithmic(plot.logY());
-        if (!Double.isNaN(plot.xMin())) st.setXAxisMin(plot.xMin());
-        if (!Double.isNaN(plot.xMax())) st.setXAxisMax(plot.xMax());
-        if (!Double.isNaN(plot.yMin())) st.setYAxisMin(plot.yMin());
-        if (!Double.isNaN(plot.yMax())) st.setYAxisMax(plot.yMax());
+        double[] xr = range(plot, true), yr = range(plot, false);
+        double[] x = limits(plot.xMin(), plot.xMax(), xr, plot.logX()), y = limits(plot.yMin(), plot.yMax(), yr, plot.logY());
+        if (!Double.isNaN(x[0])) st.setXAxisMin(x[0]);
+        if (!Double.isNaN(x[1])) st.setXAxisMax(x[1]);
+        if (!Double.isNaN(y[0])) st.setYAxisMin(y[0]);
+        if (!Double.isNaN(y[1])) st.setYAxisMax(y[1]);
+        if (!plot.logX()) st.setXAxisDecimalPattern(decimals(x[1] - x[0]));
+        if (!plot.logY()) st.setYAxisDecimalPattern(decimals(y[1] - y[0]));
         for (Plot.Series s : plot.series()) add(c, s);
         return c;
+    }
+
+    /** The data's extent along x or y: {min, max}, or NaNs when there is none. */
+    static double[] range(Plot plot, boolean alongX) {
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (Plot.Series s : plot.series())
+            for (double[] v : alongX ? new double[][] {s.x()} : new double[][] {s.y(), s.yHigh()}) {
+                if (v == null) continue;
+                for (double d : v) {
+                    if (!Double.isFinite(d)) continue;
+                    lo = Math.min(lo, d);
+                    hi = Math.max(hi, d);
+                }
+            }
+        return lo <= hi ? new double[] {lo, hi} : new double[] {Double.NaN, Double.NaN};
+    }
+
+    /**
+     * Axis limits: the plot's own where given, else the data's extent widened by a little more than 3 % on each
+     * side. The margin keeps markers off the frame, and it matters to XChart: given equally spaced values (epochs
+     * 1..n, a linear eps ramp) it puts a labelled tick on every k-th value, which at this width run into each other.
+     */
+    static double[] limits(double min, double max, double[] data, boolean log) {
+        if (log || Double.isNaN(data[0])) return new double[] {min, max};
+        double span = data[1] - data[0] > 0 ? data[1] - data[0] : Math.max(1e-9, Math.abs(data[0]));
+        double pad = 0.0314 * span;
+        return new double[] {Double.isNaN(min) ? data[0] - pad : min, Double.isNaN(max) ? data[1] + pad : max};
+    }
+
+    /** Enough decimals for ticks over this span (0.14 gives 0.###, 28 gives 0.#), always with the leading zero. */
+    static String decimals(double span) {
+        if (!(span > 0) || !Double.isFinite(span)) return "0.###";
+        int digits = Math.max(0, 2 - (int) Math.floor(Math.log10(span)));
+        return digits == 0 ? "0" : "0." + "#".repeat(digits);
     }
 
     private static void add(XYChart c, Plot.Series s) {
