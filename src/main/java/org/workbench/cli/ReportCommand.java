@@ -1,8 +1,11 @@
 package org.workbench.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.workbench.problem.Problem;
+import org.workbench.problem.ProblemFile;
 import org.workbench.report.Report;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,9 +21,16 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--eps-label", description = "the eps axis's label, e.g. \"ε (ℓ∞ radius, pixels in [0, 1])\"")
     String epsLabel = Report.EPS_AXIS;
 
+    @Option(names = "--problem", description = "the run's problem file: adds the image grids (they need its data and model, "
+            + "and witnesses stored with witnesses: true) and labels the eps axis with its threat")
+    Path problemFile;
+
     @Override
     public Integer call() {
-        List<Path> files = Report.write(run, epsLabel, System.out);
+        Problem problem = problemFile == null ? null : ProblemFile.load(problemFile, List.of());
+        String label = problem != null && epsLabel.equals(Report.EPS_AXIS) ? Report.epsAxis(problem.threat()) : epsLabel;
+        List<Path> files = new ArrayList<>(Report.write(run, label, System.out));
+        if (problem != null) files.addAll(Report.imageGrids(problem, run, System.out));
         System.out.println("written: " + files.size() + " files in " + run.resolve("figures"));
         return 0;
     }

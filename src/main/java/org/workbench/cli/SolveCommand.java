@@ -28,7 +28,8 @@ public final class SolveCommand implements Callable<Integer> {
         Summary s = new SolveRunner(p, System.err).run();
         System.out.print(s.markdown("Problem " + p.name()));
         System.out.println("\nwritten: " + p.output().resolve("results.jsonl") + ", summary.md, summary.csv");
-        List<Path> figures = Report.write(p.output(), Report.epsAxis(p.threat()), System.out);
+        List<Path> figures = new ArrayList<>(Report.write(p.output(), Report.epsAxis(p.threat()), System.out));
+        figures.addAll(Report.imageGrids(p, p.output(), System.out));
         System.out.println("figures: " + figures.size() + " files in " + p.output().resolve("figures"));
         if (!s.violations().isEmpty()) {
             System.err.println("workbench: BUG: " + s.violations().size() + " lower bounds exceed upper bounds; first: " + s.violations().get(0));

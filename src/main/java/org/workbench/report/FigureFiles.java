@@ -20,8 +20,10 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 import de.rototor.pdfbox.graphics2d.PdfBoxGraphics2D;
 import org.apache.batik.dom.GenericDOMImplementation;
+import org.apache.batik.svggen.ImageHandlerBase64Encoder;
 import org.apache.batik.svggen.SVGGeneratorContext;
 import org.apache.batik.svggen.SVGGraphics2D;
+import org.apache.batik.svggen.SVGGraphics2DIOException;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.PDPage;
 import org.apache.pdfbox.pdmodel.PDPageContentStream;
@@ -84,6 +86,7 @@ public final class FigureFiles {
         Document doc = GenericDOMImplementation.getDOMImplementation().createDocument("http://www.w3.org/2000/svg", "svg", null);
         SVGGeneratorContext ctx = SVGGeneratorContext.createDefault(doc);
         ctx.setComment("workbench figure");
+        ctx.setImageHandler(new PngImages());
         SVGGraphics2D g = new SVGGraphics2D(ctx, false);
         g.setSVGCanvasSize(new Dimension(w, h));
         drawing.paint(g, w, h);
@@ -101,6 +104,18 @@ public final class FigureFiles {
         // Batik writes the SVG 1.0 DOCTYPE, whose DTD a strict XML reader would try to fetch; SVG needs none.
         String text = out.toString(StandardCharsets.UTF_8).replaceFirst("<!DOCTYPE[^>]*>\\s*", "");
         return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Images embedded as base64 PNG through ImageIO (Batik's own PNG writer lives in batik-codec, not needed else). */
+    private static final class PngImages extends ImageHandlerBase64Encoder {
+        @Override
+        public void encodeImage(java.awt.image.RenderedImage image, java.io.OutputStream out) throws SVGGraphics2DIOException {
+            try {
+                ImageIO.write(image, "png", out);
+            } catch (IOException e) {
+                throw new SVGGraphics2DIOException(e);
+            }
+        }
     }
 
     static byte[] pdf(Drawing drawing, int w, int h) {

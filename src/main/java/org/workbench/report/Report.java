@@ -23,6 +23,26 @@ public final class Report {
     }
 
     /**
+     * The image grids of a solve run: they need the inputs and the network's clean predictions, which a results
+     * folder does not hold, so the problem names the data and the model.
+     */
+    public static List<Path> imageGrids(org.workbench.problem.Problem problem, Path runDir, PrintStream log) {
+        ResultsFile.Run run = ResultsFile.read(runDir);
+        org.workbench.data.Dataset data = problem.data().load();
+        org.workbench.net.Network net = org.workbench.net.ModelFiles.load(problem.model());
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
+             org.workbench.net.TorchNet net64 = new org.workbench.net.TorchNet(net, m, ai.djl.ndarray.types.DataType.FLOAT64)) {
+            return ImageGrid.write(runDir.resolve("figures"), run.lines(), data, x -> {
+                double[][] z = net64.logits(x);
+                int[] out = new int[z.length];
+                for (int i = 0; i < z.length; i++)
+                    for (int j = 1; j < z[i].length; j++) if (z[i][j] > z[i][out[i]]) out[i] = j;
+                return out;
+            }, log);
+        }
+    }
+
+    /**
      * Writes the figures of a run folder: of its results.jsonl (a solve run) and of its train.csv (a training run),
      * whichever it has, both read and checked before anything is written. Returns the files written.
      */

@@ -21,6 +21,18 @@ public final class FigureChecks {
 
     /** Checks the figure's files and returns its CSV rows (header dropped), each split on commas. */
     public static List<String[]> check(Path dir, String name) throws Exception {
+        checkDrawing(dir, name);
+        String tex = Files.readString(dir.resolve(name + ".tex"));
+        assertTrue(tex.contains("\\begin{axis}") && tex.contains("\\end{tikzpicture}"), tex);
+        List<String> lines = Files.readAllLines(dir.resolve(name + ".csv"));
+        assertEquals("series,x,y,y_high,tag", lines.get(0));
+        List<String[]> rows = new ArrayList<>();
+        for (String l : lines.subList(1, lines.size())) rows.add(l.split(",", -1));
+        return rows;
+    }
+
+    /** The SVG parses as XML at column width, the PDF has one page of the same size, the PNG is that size at 300 dpi. */
+    public static void checkDrawing(Path dir, String name) throws Exception {
         Path svg = dir.resolve(name + ".svg");
         var f = DocumentBuilderFactory.newInstance();
         f.setNamespaceAware(true);
@@ -43,14 +55,6 @@ public final class FigureChecks {
         assertEquals(FigureFiles.pixels(wPt), png.getWidth());
         assertEquals(FigureFiles.pixels(hPt), png.getHeight());
         assertEquals(990, png.getWidth(), 2, "3.3 in at 300 dpi");
-
-        String tex = Files.readString(dir.resolve(name + ".tex"));
-        assertTrue(tex.contains("\\begin{axis}") && tex.contains("\\end{tikzpicture}"), tex);
-        List<String> lines = Files.readAllLines(dir.resolve(name + ".csv"));
-        assertEquals("series,x,y,y_high,tag", lines.get(0));
-        List<String[]> rows = new ArrayList<>();
-        for (String l : lines.subList(1, lines.size())) rows.add(l.split(",", -1));
-        return rows;
     }
 
     public static long count(List<String[]> rows, String seriesPrefix) {
