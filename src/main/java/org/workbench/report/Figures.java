@@ -10,6 +10,8 @@ public final class Figures {
     /** Margins are logit differences; the unit is stated on both axes. */
     static final String ATTACK_AXIS = "best attack margin (logits)", CERT_AXIS = "best certified margin (logits)";
 
+    private static final Plot.Marker[] MARKERS = {Plot.Marker.TRIANGLE, Plot.Marker.CIRCLE, Plot.Marker.SQUARE, Plot.Marker.DIAMOND, Plot.Marker.CROSS};
+
     private Figures() {}
 
     /**
@@ -83,7 +85,9 @@ public final class Figures {
             attackAcc[i] = 100.0 * (n - attacked) / n;
             certAcc[i] = 100.0 * verified / n;
         }
-        s.add(Plot.Series.band("undecided (best attack to best certificate)", Palette.BAND, x, certAcc, attackAcc));
+        boolean certified = Bounds.solvers(lines).values().stream().anyMatch(k -> !k.equals("lower"));
+        s.add(Plot.Series.band(certified ? "undecided (best attack to best certificate)" : "undecided (no certificate was run)",
+                Palette.BAND, x, certAcc, attackAcc));
         if (!Double.isNaN(clean)) {
             double[] cx = x.length == 1 ? new double[] {0, x[0]} : new double[] {x[0], x[x.length - 1]};
             s.add(Plot.Series.of(String.format(Locale.ROOT, "clean (%.1f%%)", 100 * clean), Plot.Style.DASHED, Palette.BLACK,
@@ -106,7 +110,8 @@ public final class Figures {
             }
             String kind = solver.getValue().equals("lower") ? "attack" : solver.getValue().equals("exact") ? "exact" : "certified";
             Plot.Style style = solver.getValue().equals("lower") ? Plot.Style.LINE_MARKERS : Plot.Style.DASHED_MARKERS;
-            Plot.Marker m = solver.getValue().equals("lower") ? Plot.Marker.TRIANGLE : solver.getValue().equals("exact") ? Plot.Marker.DIAMOND : Plot.Marker.SQUARE;
+            // Line style tells attack from certificate, marker and colour tell the solvers apart.
+            Plot.Marker m = MARKERS[k % MARKERS.length];
             s.add(Plot.Series.of(solver.getKey() + " (" + kind + ")", style, Palette.series(k++), m,
                     xs.stream().mapToDouble(Double::doubleValue).toArray(), ys.stream().mapToDouble(Double::doubleValue).toArray(), null));
         }
