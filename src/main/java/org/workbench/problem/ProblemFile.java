@@ -105,12 +105,13 @@ public final class ProblemFile {
         n.allowOnly(Set.of("norm", "eps", "clip", "box"));
         Norm norm = Norm.of(n.get("norm").choice(Set.of("linf", "l2")));
         List<Double> eps = new ArrayList<>();
-        for (YNode e : n.get("eps").asListOrOne()) {
+        EpsSearch search = n.get("eps").isMap() ? search(n.get("eps")) : null;
+        for (YNode e : search != null ? List.<YNode>of() : n.get("eps").asListOrOne()) {
             double v = e.number();
             if (!(v >= 0) || Double.isInfinite(v)) throw e.error("eps must be a finite number >= 0, got " + e.string());
             eps.add(v);
         }
-        if (eps.isEmpty()) throw n.get("eps").error("expected at least one eps");
+        if (eps.isEmpty() && search == null) throw n.get("eps").error("expected at least one eps");
         double lo = 0, hi = 1;
         if (n.has("box")) {
             List<YNode> b = n.get("box").asList();
@@ -119,7 +120,20 @@ public final class ProblemFile {
             hi = b.get(1).number();
             if (!(lo < hi)) throw n.get("box").error("expected lo < hi");
         }
-        return new Threat(norm, eps, n.bool("clip", true), lo, hi);
+        return new Threat(norm, eps, n.bool("clip", true), lo, hi, search);
+    }
+
+    /** {@code {search: [lo, hi], steps: N}}: the range each sample's radii are bisected in, and how many halvings. */
+    private static EpsSearch search(YNode n) {
+        n.allowOnly(Set.of("search", "steps"));
+        if (!n.has("search")) throw n.error("expected one eps, a list of them, or {search: [lo, hi]}");
+        List<YNode> r = n.get("search").asList();
+        if (r.size() != 2) throw n.get("search").error("expected [lo, hi]");
+        double lo = r.get(0).number(), hi = r.get(1).number();
+        if (!(lo >= 0) || !(hi > lo) || Double.isInfinite(hi)) throw n.get("search").error("expected finite 0 <= lo < hi, got [" + lo + ", " + hi + "]");
+        int steps = n.integer("steps", EpsSearch.DEFAULT_STEPS);
+        if (steps < 1 || steps > 40) throw n.get("steps").error("expected an integer from 1 to 40");
+        return new EpsSearch(lo, hi, steps);
     }
 
     private static Objective objective(YNode n) {

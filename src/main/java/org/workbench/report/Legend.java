@@ -61,7 +61,7 @@ final class Legend {
         }
         boolean line = s.style() != Plot.Style.MARKERS;
         if (line) {
-            boolean dashed = s.style() == Plot.Style.DASHED || s.style() == Plot.Style.DASHED_MARKERS;
+            boolean dashed = s.style() == Plot.Style.DASHED || s.style() == Plot.Style.DASHED_MARKERS || s.style() == Plot.Style.DASHED_STEP;
             g.setStroke(dashed ? new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {3f, 2f}, 0f) : new BasicStroke(1f));
             g.draw(new Line2D.Double(x, y, x + SAMPLE_PT, y));
         }

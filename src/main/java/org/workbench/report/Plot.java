@@ -36,7 +36,7 @@ public record Plot(String name, String xLabel, String yLabel, List<Series> serie
     }
 
     /** How a series is drawn. */
-    public enum Style { MARKERS, LINE, LINE_MARKERS, DASHED, DASHED_MARKERS, BAND }
+    public enum Style { MARKERS, LINE, LINE_MARKERS, DASHED, DASHED_MARKERS, BAND, STEP, DASHED_STEP }
 
     /** Marker shapes, distinguishable without colour. */
     public enum Marker { CIRCLE, SQUARE, DIAMOND, TRIANGLE, CROSS, NONE }

@@ -28,6 +28,10 @@ public final class Report {
      */
     public static List<Path> imageGrids(org.workbench.problem.Problem problem, Path runDir, PrintStream log) {
         ResultsFile.Run run = ResultsFile.read(runDir);
+        if (Files.isRegularFile(runDir.resolve("radii.csv"))) {
+            log.println("images: a radius search probes each sample at its own eps; no image grid drawn");
+            return List.of();
+        }
         org.workbench.data.Dataset data = problem.data().load();
         org.workbench.net.Network net = org.workbench.net.ModelFiles.load(problem.model());
         try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
@@ -52,6 +56,12 @@ public final class Report {
             return TrainingCurves.write(train, log);
         ResultsFile.Run run = ResultsFile.read(runDir);
         if (Files.isRegularFile(train)) TrainingCurves.read(train);
+        Path radii = runDir.resolve("radii.csv");
+        if (Files.isRegularFile(radii)) {
+            // A radius search probes each sample at its own eps values: the fixed-eps figures would not mean anything.
+            Plot p = Robustness.plot(Robustness.read(radii), epsLabel);
+            return XyFigure.write(runDir.resolve("figures"), p, log);
+        }
         List<Bounds> bounds = Bounds.of(run.lines());
         Path out = runDir.resolve("figures");
         List<Plot> plots = List.of(Figures.boundScatter(bounds), Figures.accuracy(run.lines(), bounds, run.cleanAccuracy(), epsLabel));

@@ -155,6 +155,10 @@ public final class XyFigure {
                 x.setXYSeriesRenderStyle(XYSeriesRenderStyle.Line);
                 x.setLineStyle(DASHED);
             }
+            case STEP, DASHED_STEP -> {
+                x.setXYSeriesRenderStyle(XYSeriesRenderStyle.Step);
+                x.setLineStyle(s.style() == Plot.Style.STEP ? SOLID : DASHED);
+            }
             default -> {
                 x.setXYSeriesRenderStyle(XYSeriesRenderStyle.Line);
                 x.setLineStyle(SOLID);
@@ -242,6 +246,8 @@ public final class XyFigure {
             case DASHED -> "dashed, no marks";
             case DASHED_MARKERS -> "dashed, " + mark;
             case BAND -> "";
+            case STEP -> "solid, const plot, no marks";
+            case DASHED_STEP -> "dashed, const plot, no marks";
         };
     }
 
