@@ -22,7 +22,8 @@ import org.workbench.report.Summary;
 
 /**
  * Runs every solver of a problem on every sample and eps, appending to the results store and skipping
- * what a previous run already finished; then writes the summary and checks lower <= upper everywhere.
+ * what a previous run already finished; then writes the summary and checks lower <= upper everywhere. With
+ * {@code eps: {search: ...}} the radii are bisected per sample instead ({@link RadiusSearch}).
  */
 public final class SolveRunner {
     private final Problem problem;
