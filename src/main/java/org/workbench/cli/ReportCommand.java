@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.workbench.problem.Problem;
 import org.workbench.problem.ProblemFile;
+import org.workbench.report.LossSurface;
 import org.workbench.report.Report;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,15 +23,21 @@ public final class ReportCommand implements Callable<Integer> {
     String epsLabel = Report.EPS_AXIS;
 
     @Option(names = "--problem", description = "the run's problem file: adds the image grids (they need its data and model, "
-            + "and witnesses stored with witnesses: true) and labels the eps axis with its threat")
+            + "and witnesses stored with witnesses: true) and its loss_surface, and labels the eps axis with its threat")
     Path problemFile;
+
+    @Option(names = "--set", description = "override a key of the problem file, as for solve (repeatable)")
+    List<String> overrides = new ArrayList<>();
 
     @Override
     public Integer call() {
-        Problem problem = problemFile == null ? null : ProblemFile.load(problemFile, List.of());
+        Problem problem = problemFile == null ? null : ProblemFile.load(problemFile, overrides);
         String label = problem != null && epsLabel.equals(Report.EPS_AXIS) ? Report.epsAxis(problem.threat()) : epsLabel;
         List<Path> files = new ArrayList<>(Report.write(run, label, System.out));
-        if (problem != null) files.addAll(Report.imageGrids(problem, run, System.out));
+        if (problem != null) {
+            files.addAll(Report.imageGrids(problem, run, System.out));
+            files.addAll(LossSurface.write(problem, run.resolve("figures"), System.out));
+        }
         System.out.println("written: " + files.size() + " files in " + run.resolve("figures"));
         return 0;
     }

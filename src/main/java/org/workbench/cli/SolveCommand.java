@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.workbench.problem.Problem;
 import org.workbench.problem.ProblemFile;
+import org.workbench.report.LossSurface;
 import org.workbench.report.Report;
 import org.workbench.report.Summary;
 import org.workbench.solve.RadiusSearch;
@@ -26,6 +27,7 @@ public final class SolveCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Problem p = ProblemFile.load(problemFile, overrides);
+        if (p.lossSurface() != null) LossSurface.check(p, p.data().load());
         SolveRunner runner = new SolveRunner(p, System.err);
         Summary s = runner.run();
         if (runner.radii() != null) {
@@ -37,6 +39,7 @@ public final class SolveCommand implements Callable<Integer> {
         }
         List<Path> figures = new ArrayList<>(Report.write(p.output(), Report.epsAxis(p.threat()), System.out));
         figures.addAll(Report.imageGrids(p, p.output(), System.out));
+        figures.addAll(LossSurface.write(p, p.output().resolve("figures"), System.out));
         System.out.println("figures: " + figures.size() + " files in " + p.output().resolve("figures"));
         List<String> radiusBugs = runner.radii() == null ? List.of() : RadiusSearch.violations(runner.radii());
         if (!radiusBugs.isEmpty()) {

@@ -17,7 +17,7 @@ import org.workbench.config.YNode;
  */
 public final class ProblemFile {
     private static final Set<String> TOP = Set.of("name", "description", "model", "data", "threat", "objective",
-            "solvers", "output", "batch", "witnesses");
+            "solvers", "output", "batch", "witnesses", "loss_surface");
 
     private ProblemFile() {}
 
@@ -36,7 +36,19 @@ public final class ProblemFile {
         Path output = root.has("output") ? Path.of(root.get("output").string()) : Path.of("results", name);
         int batch = root.integer("batch", 128);
         if (batch < 1) throw root.get("batch").error("expected an integer >= 1");
-        return new Problem(name, file, model, data, threat, objective, solvers, output, batch, root.bool("witnesses", false));
+        LossSurfaceSpec surface = root.has("loss_surface") ? lossSurface(root.get("loss_surface")) : null;
+        return new Problem(name, file, model, data, threat, objective, solvers, output, batch, root.bool("witnesses", false), surface);
+    }
+
+    private static LossSurfaceSpec lossSurface(YNode n) {
+        n.allowOnly(Set.of("sample", "range", "grid", "seed"));
+        int sample = n.integer("sample", 0);
+        if (sample < 0) throw n.get("sample").error("expected a sample index >= 0");
+        double range = n.number("range", 0.2);
+        if (!(range > 0) || Double.isInfinite(range)) throw n.get("range").error("expected a finite number > 0");
+        int grid = n.integer("grid", 41);
+        if (grid < 3 || grid > 201) throw n.get("grid").error("expected an integer from 3 to 201");
+        return new LossSurfaceSpec(sample, range, grid, n.integer("seed", 1));
     }
 
     /** A path as written, or else relative to the workbench home; the error names it as written. */
