@@ -62,6 +62,13 @@ public final class VerifyCommand implements Callable<Integer> {
         double total = java.util.Arrays.stream(t).sum();
         System.out.printf("%d instances: %d unsat, %d sat, %d timeout; median %.2f s, total %.1f s; rows in %s%n", rows.size(), unsat, sat,
                 rows.size() - unsat - sat, t.length == 0 ? 0 : t[t.length / 2], total, res);
+        // The batch's own cactus plot beside its rows (several batches together: workbench plot).
+        String stem = res.getFileName().toString().replaceFirst("\\.csv$", "");
+        List<Double> solved = rows.stream().filter(r -> r.result().equals("sat") || r.result().equals("unsat")).map(InstanceBatch.Row::seconds).toList();
+        Path dir = res.toAbsolutePath().getParent();
+        if (!org.workbench.report.XyFigure.write(dir, org.workbench.report.CactusPlot.plot(stem + "-cactus",
+                List.of(new org.workbench.report.CactusPlot.Series(stem, solved))), System.out).isEmpty())
+            System.out.println("cactus plot: " + dir.resolve(stem + "-cactus") + ".{svg,pdf,png,csv,tex}");
         return 0;
     }
 }
