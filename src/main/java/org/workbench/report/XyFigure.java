@@ -207,13 +207,13 @@ public final class XyFigure {
         if (!Double.isNaN(plot.xMax())) sb.append("  xmax=").append(num(plot.xMax())).append(",\n");
         if (!Double.isNaN(plot.yMin())) sb.append("  ymin=").append(num(plot.yMin())).append(",\n");
         if (!Double.isNaN(plot.yMax())) sb.append("  ymax=").append(num(plot.yMax())).append(",\n");
-        sb.append("  tick label style={font=\\scriptsize}, label style={font=\\small},\n");
-        sb.append("  legend style={font=\\scriptsize, draw=none, at={(0.5,-0.22)}, anchor=north, legend columns=" + legendColumns + "},\n");
+        sb.append("  tick label style={font=\\scriptsize, /pgf/number format/fixed}, scaled ticks=false, label style={font=\\small},\n");
+        sb.append("  legend cell align=left, legend style={font=\\scriptsize, draw=none, at={(0.5,-0.22)}, anchor=north, legend columns=" + legendColumns + "},\n");
         sb.append("  grid=major, grid style={gray!15}, mark size=1.2pt,\n]\n");
         for (Plot.Series s : plot.series()) {
             String color = Palette.texName(s.color());
             if (s.style() == Plot.Style.BAND) {
-                sb.append("\\addplot[fill=").append(color).append(", draw=none] coordinates {");
+                sb.append("\\addplot[fill=").append(color).append(", draw=none, area legend] coordinates {");
                 for (int i = 0; i < s.x().length; i++) sb.append('(').append(num(s.x()[i])).append(',').append(num(s.yHigh()[i])).append(')');
                 for (int i = s.x().length - 1; i >= 0; i--) sb.append('(').append(num(s.x()[i])).append(',').append(num(s.y()[i])).append(')');
                 sb.append("} -- cycle;\n");
