@@ -32,7 +32,8 @@ public final class ImageGrid {
     static final int COLUMNS = 6;
     private static final int LEFT_PT = 44, HEAD_PT = 10, LABEL_PT = 9, GAP_PT = 3;
     private static final Font FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 7);
-    private static final String[] ROWS = {"clean", "attacked", "50·δ + 0.5"};
+    /** Row labels, one or two lines each (the left margin holds about ten characters). */
+    private static final String[][] ROWS = {{"clean"}, {"under", "attack"}, {"50·δ + 0.5"}};
 
     /** One column: a sample, its input, the attack's witness and what the network predicts on each. */
     record Panel(int sample, int label, double[] input, double[] witness, int cleanClass, int attackClass, String solver) {}
@@ -122,7 +123,9 @@ public final class ImageGrid {
         for (int r = 0; r < ROWS.length; r++) {
             double top = HEAD_PT + r * (LABEL_PT + cell + GAP_PT) + LABEL_PT;
             g.setColor(Color.BLACK);
-            g.drawString(ROWS[r], 2f, (float) (top + cell / 2.0 + fm.getAscent() / 2.0 - 1));
+            String[] text = ROWS[r];
+            double first = top + cell / 2.0 + fm.getAscent() / 2.0 - 1 - (text.length - 1) * fm.getHeight() / 2.0;
+            for (int k = 0; k < text.length; k++) g.drawString(text[k], 2f, (float) (first + k * fm.getHeight()));
         }
         for (int c = 0; c < panels.size(); c++) {
             Panel p = panels.get(c);
