@@ -8,22 +8,22 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.workbench.config.InputError;
 import org.workbench.report.CactusPlot;
+import org.workbench.report.XyFigure;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "plot", mixinStandardHelpOptions = true,
-        description = "Cactus plot (SVG) of verification result rows: one curve per CSV, solved (sat or unsat) instances by time.")
+        description = "Cactus plot of verification result rows (SVG, PDF, PNG preview, CSV of the plotted points, PGFPlots .tex): "
+                + "one curve per CSV, solved (sat or unsat) instances by time.")
 public final class PlotCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", description = "result CSVs of `workbench verify --instances` (onnx,vnnlib,timeout,result,time_s,method), "
             + "each optionally as LABEL=FILE")
     List<String> results;
 
-    @Option(names = "--out", required = true, description = "the SVG file to write")
+    @Option(names = "--out", required = true, description = "the figure to write, e.g. results/verify/cactus.svg: "
+            + "cactus.svg, .pdf, .png, .csv and .tex are written side by side")
     Path out;
-
-    @Option(names = "--title", description = "the figure's title")
-    String title = "Instances solved within a time";
 
     @Override
     public Integer call() throws IOException {
@@ -34,9 +34,10 @@ public final class PlotCommand implements Callable<Integer> {
             String label = eq > 0 ? r.substring(0, eq) : csv.getFileName().toString().replaceFirst("\\.csv$", "");
             series.add(new CactusPlot.Series(label, solvedTimes(csv)));
         }
-        if (out.toAbsolutePath().getParent() != null) Files.createDirectories(out.toAbsolutePath().getParent());
-        CactusPlot.write(out, title, series);
-        System.out.println("wrote " + out);
+        Path dir = out.toAbsolutePath().getParent();
+        String stem = out.getFileName().toString().replaceFirst("\\.(svg|pdf|png)$", "");
+        List<Path> files = XyFigure.write(dir, CactusPlot.plot(stem, series), System.out);
+        if (!files.isEmpty()) System.out.println("wrote " + dir.resolve(stem) + ".{svg,pdf,png,csv,tex}");
         return 0;
     }
 

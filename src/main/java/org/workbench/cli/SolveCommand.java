@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.workbench.problem.Problem;
 import org.workbench.problem.ProblemFile;
+import org.workbench.report.LossSurface;
+import org.workbench.report.Report;
 import org.workbench.report.Summary;
+import org.workbench.solve.RadiusSearch;
 import org.workbench.solve.SolveRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,9 +27,25 @@ public final class SolveCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Problem p = ProblemFile.load(problemFile, overrides);
-        Summary s = new SolveRunner(p, System.err).run();
-        System.out.print(s.markdown("Problem " + p.name()));
-        System.out.println("\nwritten: " + p.output().resolve("results.jsonl") + ", summary.md, summary.csv");
+        if (p.lossSurface() != null) LossSurface.check(p, p.data().load());
+        SolveRunner runner = new SolveRunner(p, System.err);
+        Summary s = runner.run();
+        if (runner.radii() != null) {
+            System.out.print(RadiusSearch.markdown("Problem " + p.name(), p.threat().search(), runner.radii()));
+            System.out.println("\nwritten: " + p.output().resolve("results.jsonl") + ", radii.csv, radii.md");
+        } else {
+            System.out.print(s.markdown("Problem " + p.name()));
+            System.out.println("\nwritten: " + p.output().resolve("results.jsonl") + ", summary.md, summary.csv");
+        }
+        List<Path> figures = new ArrayList<>(Report.write(p.output(), Report.epsAxis(p.threat()), System.out));
+        figures.addAll(Report.imageGrids(p, p.output(), System.out));
+        figures.addAll(LossSurface.write(p, p.output().resolve("figures"), System.out));
+        System.out.println("figures: " + figures.size() + " files in " + p.output().resolve("figures"));
+        List<String> radiusBugs = runner.radii() == null ? List.of() : RadiusSearch.violations(runner.radii());
+        if (!radiusBugs.isEmpty()) {
+            System.err.println("workbench: BUG: " + radiusBugs.size() + " certified radii exceed attack radii; first: " + radiusBugs.get(0));
+            return 3;
+        }
         if (!s.violations().isEmpty()) {
             System.err.println("workbench: BUG: " + s.violations().size() + " lower bounds exceed upper bounds; first: " + s.violations().get(0));
             return 3;

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.workbench.report.TrainingCurves;
 import org.workbench.train.TrainFile;
 import org.workbench.train.TrainSpec;
 import org.workbench.train.Trainer;
@@ -24,6 +25,8 @@ public final class TrainCommand implements Callable<Integer> {
         TrainSpec spec = TrainFile.load(file, overrides);
         new Trainer(spec, System.out).train();
         System.out.println("written: " + spec.output() + " and " + spec.log());
+        List<Path> figures = TrainingCurves.write(spec.log(), System.out);
+        System.out.println("figures: " + figures.size() + " files in " + spec.log().toAbsolutePath().getParent().resolve("figures"));
         return 0;
     }
 }

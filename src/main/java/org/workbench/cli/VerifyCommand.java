@@ -91,6 +91,13 @@ public final class VerifyCommand implements Callable<Integer> {
         Files.writeString(tmp, summary + "\n", StandardCharsets.UTF_8);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         System.out.printf("%s; rows in %s, summary in %s%n", summary, res, file);
+        // The batch's own cactus plot beside its rows (several batches together: workbench plot).
+        String stem = res.getFileName().toString().replaceFirst("\\.csv$", "");
+        List<Double> solved = rows.stream().filter(r -> r.result().equals("sat") || r.result().equals("unsat")).map(InstanceBatch.Row::seconds).toList();
+        Path dir = res.toAbsolutePath().getParent();
+        if (!org.workbench.report.XyFigure.write(dir, org.workbench.report.CactusPlot.plot(stem + "-cactus",
+                List.of(new org.workbench.report.CactusPlot.Series(stem, solved))), System.out).isEmpty())
+            System.out.println("cactus plot: " + dir.resolve(stem + "-cactus") + ".{svg,pdf,png,csv,tex}");
         return 0;
     }
 }

@@ -17,7 +17,7 @@ import org.workbench.config.YNode;
  */
 public final class ProblemFile {
     private static final Set<String> TOP = Set.of("name", "description", "model", "data", "threat", "objective",
-            "solvers", "output", "batch", "witnesses");
+            "solvers", "output", "batch", "witnesses", "loss_surface");
 
     private ProblemFile() {}
 
@@ -36,7 +36,19 @@ public final class ProblemFile {
         Path output = root.has("output") ? Path.of(root.get("output").string()) : Path.of("results", name);
         int batch = root.integer("batch", 128);
         if (batch < 1) throw root.get("batch").error("expected an integer >= 1");
-        return new Problem(name, file, model, data, threat, objective, solvers, output, batch, root.bool("witnesses", false));
+        LossSurfaceSpec surface = root.has("loss_surface") ? lossSurface(root.get("loss_surface")) : null;
+        return new Problem(name, file, model, data, threat, objective, solvers, output, batch, root.bool("witnesses", false), surface);
+    }
+
+    private static LossSurfaceSpec lossSurface(YNode n) {
+        n.allowOnly(Set.of("sample", "range", "grid", "seed"));
+        int sample = n.integer("sample", 0);
+        if (sample < 0) throw n.get("sample").error("expected a sample index >= 0");
+        double range = n.number("range", 0.2);
+        if (!(range > 0) || Double.isInfinite(range)) throw n.get("range").error("expected a finite number > 0");
+        int grid = n.integer("grid", 41);
+        if (grid < 3 || grid > 201) throw n.get("grid").error("expected an integer from 3 to 201");
+        return new LossSurfaceSpec(sample, range, grid, n.integer("seed", 1));
     }
 
     /** A path as written, or else relative to the workbench home; the error names it as written. */
@@ -105,12 +117,13 @@ public final class ProblemFile {
         n.allowOnly(Set.of("norm", "eps", "clip", "box"));
         Norm norm = Norm.of(n.get("norm").choice(Set.of("linf", "l2")));
         List<Double> eps = new ArrayList<>();
-        for (YNode e : n.get("eps").asListOrOne()) {
+        EpsSearch search = n.get("eps").isMap() ? search(n.get("eps")) : null;
+        for (YNode e : search != null ? List.<YNode>of() : n.get("eps").asListOrOne()) {
             double v = e.number();
             if (!(v >= 0) || Double.isInfinite(v)) throw e.error("eps must be a finite number >= 0, got " + e.string());
             eps.add(v);
         }
-        if (eps.isEmpty()) throw n.get("eps").error("expected at least one eps");
+        if (eps.isEmpty() && search == null) throw n.get("eps").error("expected at least one eps");
         double lo = 0, hi = 1;
         if (n.has("box")) {
             List<YNode> b = n.get("box").asList();
@@ -119,7 +132,20 @@ public final class ProblemFile {
             hi = b.get(1).number();
             if (!(lo < hi)) throw n.get("box").error("expected lo < hi");
         }
-        return new Threat(norm, eps, n.bool("clip", true), lo, hi);
+        return new Threat(norm, eps, n.bool("clip", true), lo, hi, search);
+    }
+
+    /** {@code {search: [lo, hi], steps: N}}: the range each sample's radii are bisected in, and how many halvings. */
+    private static EpsSearch search(YNode n) {
+        n.allowOnly(Set.of("search", "steps"));
+        if (!n.has("search")) throw n.error("expected one eps, a list of them, or {search: [lo, hi]}");
+        List<YNode> r = n.get("search").asList();
+        if (r.size() != 2) throw n.get("search").error("expected [lo, hi]");
+        double lo = r.get(0).number(), hi = r.get(1).number();
+        if (!(lo >= 0) || !(hi > lo) || Double.isInfinite(hi)) throw n.get("search").error("expected finite 0 <= lo < hi, got [" + lo + ", " + hi + "]");
+        int steps = n.integer("steps", EpsSearch.DEFAULT_STEPS);
+        if (steps < 1 || steps > 40) throw n.get("steps").error("expected an integer from 1 to 40");
+        return new EpsSearch(lo, hi, steps);
     }
 
     private static Objective objective(YNode n) {

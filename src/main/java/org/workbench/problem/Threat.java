@@ -6,10 +6,15 @@ import java.util.List;
  * The threat set of a sample x at radius eps: the norm ball {x' : ||x' - x|| <= eps}, intersected with the
  * domain box [lo, hi] when {@code clip} is on (the tutorial's l-inf attacks leave it off).
  */
-public record Threat(Norm norm, List<Double> eps, boolean clip, double lo, double hi) {
+public record Threat(Norm norm, List<Double> eps, boolean clip, double lo, double hi, EpsSearch search) {
 
+    /** {@code search}: null for the fixed radii {@code eps}; else the radii are searched per sample and eps is empty. */
     public Threat {
         eps = List.copyOf(eps);
+    }
+
+    public Threat(Norm norm, List<Double> eps, boolean clip, double lo, double hi) {
+        this(norm, eps, clip, lo, hi, null);
     }
 
     /** Lower end of coordinate k's range for the l-inf ball (for l2, only the box part). */

@@ -22,11 +22,13 @@ import org.workbench.report.Summary;
 
 /**
  * Runs every solver of a problem on every sample and eps, appending to the results store and skipping
- * what a previous run already finished; then writes the summary and checks lower <= upper everywhere.
+ * what a previous run already finished; then writes the summary and checks lower <= upper everywhere. With
+ * {@code eps: {search: ...}} the radii are bisected per sample instead ({@link RadiusSearch}).
  */
 public final class SolveRunner {
     private final Problem problem;
     private final PrintStream log;
+    private List<RadiusSearch.Radius> radii;
 
     public SolveRunner(Problem problem, PrintStream log) {
         this.problem = problem;
@@ -58,8 +60,19 @@ public final class SolveRunner {
                 inputs[i] = data.image(ids[i]);
                 labels[i] = data.labels()[ids[i]];
             }
-            int clean = cleanCorrect(ctx, inputs, labels);
+            boolean[] cleanOk = cleanCorrect(ctx, inputs, labels);
+            int clean = 0;
+            for (boolean b : cleanOk) if (b) clean++;
             try (ResultsStore store = ResultsStore.open(problem.output())) {
+                if (problem.threat().search() != null) {
+                    Map<String, ResultLine> known = new java.util.HashMap<>();
+                    for (ResultLine r : store.lines()) known.put(r.key(), r);
+                    radii = RadiusSearch.run(solvers, problem.threat().search(), ids, labels, cleanOk, (solver, eps, positions) ->
+                            probe(solver, setups.get(solver.name()), eps, positions, ids, inputs, labels, store, ctx, known));
+                    RadiusSearch.write(problem.output(), "Problem " + problem.name(), problem.threat().search(), radii);
+                    // Every probe is a result line, and where two solvers probed the same eps their bounds are checked too.
+                    return Summary.of(store.lines(), setups, ids.length, clean);
+                }
                 for (double eps : problem.threat().eps())
                     for (int s = 0; s < solvers.size(); s++)
                         runOne(solvers.get(s), setups.get(solvers.get(s).name()), eps, ids, inputs, labels, store, ctx);
@@ -70,14 +83,62 @@ public final class SolveRunner {
         }
     }
 
-    private int cleanCorrect(SolverContext ctx, double[][] inputs, int[] labels) {
-        int correct = 0;
+    private boolean[] cleanCorrect(SolverContext ctx, double[][] inputs, int[] labels) {
+        boolean[] correct = new boolean[inputs.length];
         for (int start = 0; start < inputs.length; start += 1024) {
             double[][] part = Arrays.copyOfRange(inputs, start, Math.min(inputs.length, start + 1024));
             double[][] z = ctx.float64().logits(part);
-            for (int i = 0; i < part.length; i++) if (argmax(z[i]) == labels[start + i]) correct++;
+            for (int i = 0; i < part.length; i++) correct[start + i] = argmax(z[i]) == labels[start + i];
         }
         return correct;
+    }
+
+    /** The radius search's per-sample radii, after a run with {@code eps: {search: ...}}; else null. */
+    public List<RadiusSearch.Radius> radii() {
+        return radii;
+    }
+
+    /** One solver at one eps on the given sample positions: lines already stored are read back, the rest solved. */
+    private Map<Integer, ResultLine> probe(InnerSolver solver, String setup, double eps, List<Integer> positions, int[] ids,
+                                           double[][] inputs, int[] labels, ResultsStore store, SolverContext ctx, Map<String, ResultLine> known) {
+        Map<Integer, ResultLine> out = new java.util.HashMap<>();
+        List<Integer> todo = new ArrayList<>();
+        for (int i : positions) {
+            ResultLine r = known.get(ResultLine.key(ids[i], eps, solver.name(), setup));
+            if (r != null) out.put(i, r);
+            else todo.add(i);
+        }
+        for (int from = 0; from < todo.size(); from += problem.batch()) {
+            List<Integer> part = todo.subList(from, Math.min(todo.size(), from + problem.batch()));
+            List<ResultLine> lines = solveBatch(solver, setup, eps, part, ids, inputs, labels, store, ctx);
+            for (int k = 0; k < part.size(); k++) {
+                out.put(part.get(k), lines.get(k));
+                known.put(lines.get(k).key(), lines.get(k));
+            }
+        }
+        return out;
+    }
+
+    /** Solves the samples at these positions as one batch and appends their lines. */
+    private List<ResultLine> solveBatch(InnerSolver solver, String setup, double eps, List<Integer> part, int[] ids, double[][] inputs,
+                                        int[] labels, ResultsStore store, SolverContext ctx) {
+        int[] bIds = new int[part.size()], bLabels = new int[part.size()];
+        double[][] bIn = new double[part.size()][];
+        for (int k = 0; k < part.size(); k++) {
+            bIds[k] = ids[part.get(k)];
+            bIn[k] = inputs[part.get(k)];
+            bLabels[k] = labels[part.get(k)];
+        }
+        List<Bound> bounds = solver.solve(new Batch(bIds, bIn, bLabels), eps);
+        List<ResultLine> out = new ArrayList<>();
+        for (int k = 0; k < part.size(); k++) {
+            NonFinite.Guarded g = NonFinite.guard(bounds.get(k), solver.kind(), bLabels[k]);
+            if (g.reason() != null) log.printf("eps %s %s: sample %d: %s%n", eps, solver.name(), bIds[k], g.reason());
+            ResultLine line = line(solver, setup, eps, bIds[k], bLabels[k], bIn[k], g.bound(), ctx);
+            store.append(line);
+            out.add(line);
+        }
+        return out;
     }
 
     private void runOne(InnerSolver solver, String setup, double eps, int[] ids, double[][] inputs, int[] labels,
@@ -95,19 +156,7 @@ public final class SolveRunner {
         int step = solver.kind() == InnerSolver.Kind.EXACT ? 1 : problem.batch();
         for (int from = 0; from < todo.size(); from += step) {
             List<Integer> part = todo.subList(from, Math.min(todo.size(), from + step));
-            int[] bIds = new int[part.size()], bLabels = new int[part.size()];
-            double[][] bIn = new double[part.size()][];
-            for (int k = 0; k < part.size(); k++) {
-                bIds[k] = ids[part.get(k)];
-                bIn[k] = inputs[part.get(k)];
-                bLabels[k] = labels[part.get(k)];
-            }
-            List<Bound> bounds = solver.solve(new Batch(bIds, bIn, bLabels), eps);
-            for (int k = 0; k < part.size(); k++) {
-                NonFinite.Guarded g = NonFinite.guard(bounds.get(k), solver.kind(), bLabels[k]);
-                if (g.reason() != null) log.printf("eps %s %s: sample %d: %s%n", eps, solver.name(), bIds[k], g.reason());
-                store.append(line(solver, setup, eps, bIds[k], bLabels[k], bIn[k], g.bound(), ctx));
-            }
+            solveBatch(solver, setup, eps, part, ids, inputs, labels, store, ctx);
             done += part.size();
             long now = System.nanoTime();
             if (now - lastPrint > 2e9 || done == todo.size()) {

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.workbench.report.FigureChecks;
 
-/** The cactus plot counts exactly the solved rows, sorted by time; bad files are one-line errors with exit 2. */
+/** The cactus plot (SVG, PDF, PNG, CSV, .tex) counts exactly the solved rows, sorted by time; bad files are one-line errors with exit 2. */
 class PlotCommandTest {
 
     @Test
@@ -23,15 +23,13 @@ class PlotCommandTest {
                 + "a.onnx,r.vnnlib,60,sat,0.2,attack\n");
         Path svg = dir.resolve("out/cactus.svg");
         assertEquals(0, Main.run("plot", "--out", svg.toString(), "mine=" + csv));
-        String text = Files.readString(svg);
-        assertTrue(text.contains(">mine (2)</text>"), text);
-        Matcher m = Pattern.compile("<polyline [^>]*points=\"([^\"]*)\"").matcher(text);
-        assertTrue(m.find());
-        String[] pts = m.group(1).split(" ");
-        assertEquals(2, pts.length);
-        // Sorted by time: the faster instance is drawn first, higher on the page (smaller y) means slower.
-        double y0 = Double.parseDouble(pts[0].split(",")[1]), y1 = Double.parseDouble(pts[1].split(",")[1]);
-        assertTrue(y0 > y1, m.group(1));
+        List<String[]> rows = FigureChecks.check(dir.resolve("out"), "cactus");
+        // Solved rows only, sorted by time: (1, 0.2) then (2, 3.5).
+        assertEquals(2, rows.size());
+        assertEquals("mine (2)", rows.get(0)[0]);
+        assertEquals(List.of("1", "0.2"), List.of(rows.get(0)[1], rows.get(0)[2]));
+        assertEquals(List.of("2", "3.5"), List.of(rows.get(1)[1], rows.get(1)[2]));
+        assertTrue(Files.readString(dir.resolve("out/cactus.tex")).contains("ymode=log"));
     }
 
     @Test
