@@ -75,6 +75,15 @@ def small_resnet():
         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 10))
 
 
+def small_cnn():
+    """A plain CNN for 3x32x32 inputs with 10 logits: without a global pooling its random logits depend strongly
+    on the pixels, so attacks on it change its answer at small radii (the random ResNets barely react)."""
+    return nn.Sequential(
+        nn.Conv2d(3, 16, 3, stride=2, padding=1), nn.ReLU(),
+        nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.BatchNorm2d(32), nn.ReLU(),
+        nn.MaxPool2d(2), nn.Flatten(), nn.Linear(32 * 4 * 4, 10))
+
+
 def operator_nets():
     """name -> (module, input shape); each ends in Flatten (or Linear) so that the output is a vector of logits."""
     flat = nn.Flatten()
@@ -152,6 +161,8 @@ def main():
         export(model, shape, out_dir, name, 100 + i)
     torch.manual_seed(1)
     export(small_resnet(), (3, 32, 32), out_dir, "small_resnet", 1)
+    torch.manual_seed(2)
+    export(small_cnn(), (3, 32, 32), out_dir, "small_cnn", 2)
 
 
 if __name__ == "__main__":
