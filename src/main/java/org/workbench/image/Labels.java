@@ -25,6 +25,26 @@ public record Labels(List<String> names) {
         return new Labels(n);
     }
 
+    /** All the names the file holds (class 0 up to the largest number it names). */
+    public static Labels read(Path file) {
+        JsonElement root = parse(file);
+        int n = root.isJsonArray() ? root.getAsJsonArray().size() : 0;
+        if (root.isJsonObject())
+            for (String k : root.getAsJsonObject().keySet())
+                if (k.matches("\\d{1,7}")) n = Math.max(n, Integer.parseInt(k) + 1);
+        return read(file, n);
+    }
+
+    private static JsonElement parse(Path file) {
+        try {
+            return JsonParser.parseString(Files.readString(file));
+        } catch (IOException e) {
+            throw InputError.at(file, "cannot read the class names: " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw InputError.at(file, "not JSON: " + e.getMessage());
+        }
+    }
+
     public static Labels read(Path file, int classes) {
         JsonElement root;
         try {
