@@ -130,6 +130,47 @@ class OnnxFixturesTest {
         }
     }
 
+    /** Input gradients through every operator (as attacks use them) against central finite differences, in float64. */
+    @Test
+    void everyOperatorsGradientMatchesFiniteDifferences() throws IOException {
+        List<Path> jsons;
+        try (Stream<Path> s = Files.list(FIXTURES)) {
+            jsons = s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+        }
+        java.util.Random r = new java.util.Random(11);
+        for (Path json : jsons) {
+            Fixture f = Fixture.read(json);
+            Network net = OnnxImporter.load(f.model(), new PrintStream(new ByteArrayOutputStream()));
+            double[] weights = r.doubles(net.numClasses(), -1, 1).toArray();
+            try (NDManager m = NDManager.newBaseManager(); TorchNet tn = new TorchNet(net, m, DataType.FLOAT64)) {
+                NDArray w = m.create(weights).reshape(1, -1);
+                NDArray x = m.create(f.input(), tn.batchShape(1));
+                double[] grad = tn.inputGradient(x, z -> z.mul(w).sum()).gradient().toDoubleArray();
+                for (int k = 0; k < 6; k++) {
+                    int i = r.nextInt(f.input().length);
+                    double[] a = f.input().clone(), b = f.input().clone();
+                    a[i] += 1e-6;
+                    b[i] -= 1e-6;
+                    double fa = dot(weights, tn.logits(new double[][] {a})[0]), fb = dot(weights, tn.logits(new double[][] {b})[0]);
+                    double fd = (fa - fb) / 2e-6;
+                    // Max pooling and ReLU have kinks; a probe that straddles one is skipped rather than failed.
+                    if (Math.abs(fd - grad[i]) > 1e-6 + 1e-4 * Math.abs(fd)) {
+                        double[] c = f.input().clone();
+                        c[i] += 1e-7;
+                        double fc = (dot(weights, tn.logits(new double[][] {c})[0]) - dot(weights, tn.logits(new double[][] {f.input()})[0])) / 1e-7;
+                        assertEquals(fc, grad[i], 1e-5 + 1e-3 * Math.abs(fc), json.getFileName() + " coordinate " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += a[i] * b[i];
+        return s;
+    }
+
     /** ResNet-18's shape at 224x224 (45 MB, so generated here, never committed); skipped without python3-torch. */
     @Test
     void resnet18MatchesPyTorch() throws IOException {
