@@ -160,6 +160,11 @@ public final class OnnxImporter {
         List<String> data = n.inputs().stream().filter(values::containsKey).toList();
         List<String> unknown = n.inputs().stream().filter(s -> !s.isEmpty() && !values.containsKey(s) && !constants.containsKey(s)).toList();
         if (!unknown.isEmpty()) throw error(where + " reads " + unknown + ", which no earlier node computes");
+        if (data.isEmpty() && op.equals("Identity") && n.inputs().size() == 1) {
+            // Exporters alias shared or folded weights this way.
+            constants.put(outName, constants.get(n.inputs().get(0)));
+            return;
+        }
         if (data.isEmpty()) throw error(where + " reads only constants; constant folding is not supported");
         boolean joins = op.equals("Add") || op.equals("Concat");
         if (data.size() > 1 && !joins)

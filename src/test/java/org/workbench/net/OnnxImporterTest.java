@@ -350,6 +350,18 @@ class OnnxImporterTest {
         assertTrue(rejection(tmp, "s.onnx", softmaxInside).contains("node sm (Softmax): Softmax is supported only as the last node"));
     }
 
+    /** PyTorch's exporter aliases shared weights with Identity nodes on initializers. */
+    @Test
+    void identityOnAConstantIsAnAlias() throws Exception {
+        Random r = new Random(2);
+        ModelWriter w = new ModelWriter().input("x", -1, 4).output("y", -1, 3)
+                .init("w", new long[] {4, 3}, r.doubles(12, -1, 1).toArray())
+                .node("Identity", "alias", List.of("w"), List.of("w2"))
+                .node("MatMul", "mm", List.of("x", "w2"), List.of("y"));
+        Network n = OnnxImporter.load(write("alias.onnx", w));
+        assertEquals("L4-3", sig(n));
+    }
+
     /** A residual join, a constant Mul after a ReLU (a Normalize layer), a final Softmax dropped with a warning. */
     @Test
     void residualBranchesAndMidNetworkConstantsImport() throws Exception {
