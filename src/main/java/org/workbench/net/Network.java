@@ -116,13 +116,14 @@ public record Network(int[] inputShape, List<Layer> layers, List<int[]> inputs, 
         StringBuilder sb = new StringBuilder();
         List<int[]> s = shapes();
         boolean chain = isChain();
-        sb.append(String.format("input   %-10s %s%n", "", Layer.show(inputShape)));
+        int typeWidth = Math.max(10, layers.stream().mapToInt(l -> l.type().length()).max().orElse(0));
+        sb.append(String.format("input   %-" + typeWidth + "s %s%n", "", Layer.show(inputShape)));
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
             long n = 0;
             for (Layer.Param p : l.params()) if (p.trainable()) n += p.size();
             String from = chain ? "" : "  <- " + Arrays.toString(Arrays.stream(inputs.get(i)).map(v -> v - 1).toArray());
-            sb.append(String.format("%-7d %-10s %-16s %,d params%s%s%n", i, l.type(), Layer.show(s.get(i + 1)), n, detail(l), from));
+            sb.append(String.format("%-7d %-" + typeWidth + "s %-16s %,d params%s%s%n", i, l.type(), Layer.show(s.get(i + 1)), n, detail(l), from));
         }
         sb.append(String.format("total   %,d parameters%n", parameterCount()));
         if (!chain) sb.append("(<- lists the layers each one reads; -1 is the input)\n");

@@ -128,8 +128,11 @@ class OnnxImporterTest {
                 for (int b = 0; b < 10000; b += 500) {
                     double[] flat = new double[500 * 784];
                     for (int i = 0; i < 500; i++) System.arraycopy(x[b + i], 0, flat, i * 784, 784);
-                    NDArray pred = t.forward(m.create(flat, t.batchShape(500)).toType(DataType.FLOAT32, false)).argMax(1);
-                    long[] labels = pred.toLongArray();
+                    long[] labels;
+                    // A sub-manager per batch: the activations of 20 batches held to the end took 12 GB.
+                    try (NDManager batch = m.newSubManager()) {
+                        labels = t.forward(batch.create(flat, t.batchShape(500)).toType(DataType.FLOAT32, false)).argMax(1).toLongArray();
+                    }
                     for (int i = 0; i < 500; i++) if (labels[i] != y[b + i]) wrong++;
                 }
             }
