@@ -31,7 +31,7 @@ public final class RelaxBenchmark {
         double eps = Double.parseDouble(args[2]);
         int batch = Integer.parseInt(args[3]), repeats = Integer.parseInt(args[4]);
         List<String> solvers = Arrays.asList(args).subList(5, args.length);
-        Network net = ModelFiles.load(model);
+        Network net = ModelFiles.loadBoundable(model);
         Threat threat = new Threat(Norm.LINF, List.of(eps), true, 0, 1);
         try (SolverContext ctx = new SolverContext(net, threat, Objective.crossEntropy())) {
             Batch full = batch(data, batch), one = batch(data, 1);

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** Entry point: {@code workbench solve|train|info|data ...}. User errors exit 2 with one line, no trace. */
 @Command(name = "workbench", mixinStandardHelpOptions = true, version = "workbench 0.1.0",
         description = "Adversarial robustness workbench: attacks (lower bounds), exact answers and relaxations (upper bounds).",
-        subcommands = {SolveCommand.class, VerifyCommand.class, ReportCommand.class, PlotCommand.class, TrainCommand.class, InfoCommand.class, DataCommand.class})
+        subcommands = {SolveCommand.class, VerifyCommand.class, ReportCommand.class, PlotCommand.class, TrainCommand.class, InfoCommand.class, DataCommand.class, ExportCommand.class, AttackCommand.class})
 public final class Main implements Runnable {
 
     @Override

@@ -63,7 +63,7 @@ public final class VerifyCommand implements Callable<Integer> {
         if (files.size() != 2) throw new InputError("verify: expected NET.onnx SPEC.vnnlib, or --instances CSV");
         double seconds = timeout != null ? timeout : settings.timeLimit();
         if (!(seconds > 0)) throw new InputError("verify: --timeout must be > 0, got " + seconds);
-        Network net = ModelFiles.load(files.get(0));
+        Network net = ModelFiles.loadBoundable(files.get(0));
         Property p = Vnnlib.parse(files.get(1), net.inputSize(), net.numClasses());
         Verifier.Verdict v = new Verifier(net, p, settings).run(seconds);
         System.out.println(v.result());

@@ -9,13 +9,36 @@ import java.util.List;
  * float64 arrays (the master copy every bound is computed from); {@link #forward} runs the layer in
  * DJL on parameter tensors made from them by {@link TorchNet}.
  */
-public sealed interface Layer permits Linear, Conv2d, Relu, Flatten, Normalize {
+public sealed interface Layer permits Linear, Conv2d, Relu, Flatten, Normalize, AttackOnly {
 
     /** The short name used in architecture files ("linear", "conv2d", ...). */
     String type();
 
     /** Output shape for the given input shape; throws IllegalArgumentException when they do not fit. */
     int[] outputShape(int[] in);
+
+    /** How many values the layer reads: 1, except for the joins of a graph (Add reads 2, Concat n). */
+    default int arity() {
+        return 1;
+    }
+
+    /** Output shape for the shapes of all inputs (in wiring order). */
+    default int[] outputShape(List<int[]> in) {
+        return outputShape(in.get(0));
+    }
+
+    /** Runs the layer on its inputs (each batch first); single-input layers take the first. */
+    default NDArray forward(List<NDArray> in, NDList p) {
+        return forward(in.get(0), p);
+    }
+
+    /**
+     * Whether {@link #interval}, {@link #backward} and {@link #encode} are implemented. Layers that only attacks can
+     * use ({@link AttackOnly}) say no, and the relaxation and exact solvers refuse networks holding them.
+     */
+    default boolean hasBoundRules() {
+        return true;
+    }
 
     /** Named parameters in a fixed order (for example weight then bias); empty for parameter-free layers. */
     default List<Param> params() {

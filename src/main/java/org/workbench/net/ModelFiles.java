@@ -44,6 +44,22 @@ public final class ModelFiles {
         throw InputError.at(file, "unknown model format; expected an architecture file (.yaml) or an ONNX file (.onnx)");
     }
 
+    /**
+     * A network for the relaxation and exact solvers: as {@link #load}, refusing one with a layer that has no bound
+     * rules, by the layer's name.
+     */
+    public static Network loadBoundable(Path file) {
+        Network net = load(file);
+        requireBoundRules(net, file);
+        return net;
+    }
+
+    public static void requireBoundRules(Network net, Path file) {
+        net.boundRuleGap().ifPresent(gap -> {
+            throw InputError.at(file, gap);
+        });
+    }
+
     private static Network loadYaml(Path file) {
         YNode root = YNode.load(file).allowOnly(Set.of("input", "weights", "layers", "description"));
         Path weightsFile = file.resolveSibling(root.get("weights").string());
@@ -148,6 +164,10 @@ public final class ModelFiles {
         if (description != null) y.append("description: ").append(quote(description)).append('\n');
         y.append("input: ").append(java.util.Arrays.toString(net.inputShape())).append('\n');
         y.append("weights: ").append(weightsName).append('\n').append("layers:\n");
+        if (!net.isChain() || net.layers().stream().anyMatch(l -> l instanceof AttackOnly))
+            throw new IllegalArgumentException("architecture files hold chains of linear, conv2d, relu, flatten and "
+                    + "normalize layers; this network has " + net.layers().stream().filter(l -> l instanceof AttackOnly)
+                    .map(Layer::type).distinct().toList() + (net.isChain() ? "" : " and branches"));
         try (NDManager m = NDManager.newBaseManager()) {
             NDList list = new NDList();
             for (int i = 0; i < net.layers().size(); i++) {

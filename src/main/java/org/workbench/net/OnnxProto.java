@@ -1,20 +1,18 @@
 package org.workbench.net;
 
+import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.WireFormat;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The subset of ONNX's ModelProto that the importer reads, decoded by field number (see onnx.proto) so that
- * no generated code is needed. Unknown fields are skipped; a malformed message throws {@link Malformed}.
+ * The subset of ONNX's ModelProto that the importer reads, as plain records with float64 tensor data, taken from
+ * the protobuf classes generated from onnx.proto ({@link OnnxMl}). A malformed message throws {@link Malformed}.
  */
 final class OnnxProto {
     private OnnxProto() {}
@@ -56,20 +54,23 @@ final class OnnxProto {
     record Graph(List<Node> nodes, Map<String, Tensor> initializers, List<ValueInfo> inputs, List<ValueInfo> outputs) {}
 
     static Graph parseModel(byte[] bytes) throws Malformed {
-        Fields model = Fields.parse(ByteString.copyFrom(bytes), "ModelProto");
-        ByteString g = model.bytes(7);
-        if (g == null) throw new Malformed("no graph in the model (is this an ONNX file?)");
-        Fields graph = Fields.parse(g, "GraphProto");
+        OnnxMl.ModelProto model;
+        try {
+            model = OnnxMl.ModelProto.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            throw new Malformed("cannot parse ModelProto: " + e.getMessage());
+        }
+        if (!model.hasGraph()) throw new Malformed("no graph in the model (is this an ONNX file?)");
+        OnnxMl.GraphProto graph = model.getGraph();
         List<Node> nodes = new ArrayList<>();
-        for (ByteString n : graph.allBytes(1)) nodes.add(node(Fields.parse(n, "NodeProto")));
+        for (OnnxMl.NodeProto n : graph.getNodeList()) nodes.add(node(n));
         Map<String, Tensor> inits = new LinkedHashMap<>();
-        for (ByteString t : graph.allBytes(5)) {
-            Tensor tensor = tensor(Fields.parse(t, "TensorProto"));
+        for (OnnxMl.TensorProto t : graph.getInitializerList()) {
+            Tensor tensor = tensor(t);
             inits.put(tensor.name(), tensor);
         }
-        List<ValueInfo> inputs = new ArrayList<>(), outputs = new ArrayList<>();
-        for (ByteString v : graph.allBytes(11)) inputs.add(valueInfo(Fields.parse(v, "ValueInfoProto")));
-        for (ByteString v : graph.allBytes(12)) outputs.add(valueInfo(Fields.parse(v, "ValueInfoProto")));
+        List<ValueInfo> inputs = graph.getInputList().stream().map(OnnxProto::valueInfo).toList();
+        List<ValueInfo> outputs = graph.getOutputList().stream().map(OnnxProto::valueInfo).toList();
         return new Graph(nodes, inits, inputs, outputs);
     }
 
@@ -90,53 +91,39 @@ final class OnnxProto {
         return null;
     }
 
-    private static Node node(Fields f) throws Malformed {
+    private static Node node(OnnxMl.NodeProto n) throws Malformed {
         Map<String, Attr> attrs = new LinkedHashMap<>();
-        for (ByteString a : f.allBytes(5)) {
-            Fields af = Fields.parse(a, "AttributeProto");
-            ByteString t = af.bytes(5);
-            Long fbits = af.last(2);
-            Attr attr = new Attr(af.string(1), fbits == null ? null : Float.intBitsToFloat(fbits.intValue()),
-                    af.last(3), af.string(4), t == null ? null : tensor(Fields.parse(t, "TensorProto")),
-                    af.fixed32s(7).stream().map(Float::intBitsToFloat).toList(), af.varints(8));
+        for (OnnxMl.AttributeProto a : n.getAttributeList()) {
+            Attr attr = new Attr(a.getName(), a.hasF() ? a.getF() : null, a.hasI() ? a.getI() : null,
+                    a.hasS() ? a.getS().toStringUtf8() : "", a.hasT() ? tensor(a.getT()) : null, a.getFloatsList(), a.getIntsList());
             attrs.put(attr.name(), attr);
         }
-        return new Node(f.string(3), f.string(4), f.string(7), f.strings(1), f.strings(2), attrs);
+        return new Node(n.getName(), n.getOpType(), n.getDomain(), n.getInputList(), n.getOutputList(), attrs);
     }
 
-    private static ValueInfo valueInfo(Fields f) throws Malformed {
-        String name = f.string(1);
-        ByteString type = f.bytes(2);
-        ByteString tensorType = type == null ? null : Fields.parse(type, "TypeProto").bytes(1);
-        ByteString shape = tensorType == null ? null : Fields.parse(tensorType, "TypeProto.Tensor").bytes(2);
-        if (shape == null) return new ValueInfo(name, null);
-        List<ByteString> dims = Fields.parse(shape, "TensorShapeProto").allBytes(1);
+    private static ValueInfo valueInfo(OnnxMl.ValueInfoProto v) {
+        if (!v.getType().hasTensorType() || !v.getType().getTensorType().hasShape()) return new ValueInfo(v.getName(), null);
+        List<OnnxMl.TensorShapeProto.Dimension> dims = v.getType().getTensorType().getShape().getDimList();
         long[] d = new long[dims.size()];
-        for (int i = 0; i < d.length; i++) {
-            Long v = Fields.parse(dims.get(i), "Dimension").last(1);
-            d[i] = v == null ? -1 : v;
-        }
-        return new ValueInfo(name, d);
+        for (int i = 0; i < d.length; i++) d[i] = dims.get(i).hasDimValue() ? dims.get(i).getDimValue() : -1;
+        return new ValueInfo(v.getName(), d);
     }
 
-    static Tensor tensor(Fields f) throws Malformed {
-        String name = f.string(8);
-        long[] dims = f.varints(1).stream().mapToLong(Long::longValue).toArray();
+    static Tensor tensor(OnnxMl.TensorProto t) throws Malformed {
+        String name = t.getName();
+        long[] dims = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
         long n = 1;
         for (long d : dims) {
             if (d < 0) throw new Malformed("tensor '" + name + "' has a negative dimension");
             n *= d;
         }
         if (n < 0 || n > Integer.MAX_VALUE) throw new Malformed("tensor '" + name + "' has impossible dims");
-        Long dataLocation = f.last(14);
-        if (dataLocation != null && dataLocation == 1)
+        if (t.getDataLocation() == OnnxMl.TensorProto.DataLocation.EXTERNAL)
             throw new Malformed("tensor '" + name + "' keeps its data in an external file, which is not supported");
-        Long typeCode = f.last(2);
-        int type = typeCode == null ? 0 : typeCode.intValue();
-        ByteString raw = f.bytes(9);
+        int type = t.getDataType();
         double[] v;
-        if (raw != null) {
-            ByteBuffer b = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        if (t.hasRawData()) {
+            ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
             int width = switch (type) {
                 case 1, 6 -> 4;
                 case 7, 11 -> 8;
@@ -154,10 +141,10 @@ final class OnnxProto {
                 };
         } else {
             v = switch (type) {
-                case 1 -> f.fixed32s(4).stream().mapToDouble(Float::intBitsToFloat).toArray();
-                case 6 -> f.varints(5).stream().mapToDouble(x -> (double) x.intValue()).toArray();
-                case 7 -> f.varints(7).stream().mapToDouble(Long::doubleValue).toArray();
-                case 11 -> f.fixed64s(10).stream().mapToDouble(Double::longBitsToDouble).toArray();
+                case 1 -> t.getFloatDataList().stream().mapToDouble(Float::doubleValue).toArray();
+                case 6 -> t.getInt32DataList().stream().mapToDouble(Integer::doubleValue).toArray();
+                case 7 -> t.getInt64DataList().stream().mapToDouble(Long::doubleValue).toArray();
+                case 11 -> t.getDoubleDataList().stream().mapToDouble(Double::doubleValue).toArray();
                 default -> throw new Malformed("tensor '" + name + "' has unsupported data type " + type);
             };
             if (v.length != n) throw new Malformed("tensor '" + name + "' holds " + v.length + " values for " + n);
@@ -165,119 +152,13 @@ final class OnnxProto {
         return new Tensor(name, dims, v);
     }
 
-    /** The fields of one message by number, values as Long (varint, fixed) or ByteString (length-delimited). */
-    static final class Fields {
-        private final Map<Integer, List<Object>> byNumber = new HashMap<>();
-        private final String message;
-
-        private Fields(String message) {
-            this.message = message;
-        }
-
-        static Fields parse(ByteString data, String message) throws Malformed {
-            Fields f = new Fields(message);
-            CodedInputStream in = data.newCodedInput();
-            try {
-                while (true) {
-                    int tag = in.readTag();
-                    if (tag == 0) break;
-                    Object value = switch (WireFormat.getTagWireType(tag)) {
-                        case WireFormat.WIRETYPE_VARINT -> in.readRawVarint64();
-                        case WireFormat.WIRETYPE_FIXED64 -> in.readRawLittleEndian64();
-                        case WireFormat.WIRETYPE_FIXED32 -> (long) in.readRawLittleEndian32();
-                        case WireFormat.WIRETYPE_LENGTH_DELIMITED -> in.readBytes();
-                        default -> throw new Malformed(message + " uses unsupported wire type in tag " + tag);
-                    };
-                    f.byNumber.computeIfAbsent(WireFormat.getTagFieldNumber(tag), k -> new ArrayList<>()).add(value);
-                }
-            } catch (InvalidProtocolBufferException e) {
-                throw new Malformed("cannot parse " + message + ": " + e.getMessage());
-            } catch (java.io.IOException e) {
-                throw new Malformed("cannot read " + message + ": " + e.getMessage());
-            }
-            return f;
-        }
-
-        private List<Object> all(int field) {
-            return byNumber.getOrDefault(field, List.of());
-        }
-
-        private Malformed wrongType(int field) {
-            return new Malformed(message + " field " + field + " has the wrong wire type");
-        }
-
-        List<ByteString> allBytes(int field) throws Malformed {
-            List<ByteString> out = new ArrayList<>();
-            for (Object o : all(field)) {
-                if (!(o instanceof ByteString b)) throw wrongType(field);
-                out.add(b);
-            }
-            return out;
-        }
-
-        ByteString bytes(int field) throws Malformed {
-            List<ByteString> b = allBytes(field);
-            return b.isEmpty() ? null : b.get(b.size() - 1);
-        }
-
-        String string(int field) throws Malformed {
-            ByteString b = bytes(field);
-            return b == null ? "" : b.toStringUtf8();
-        }
-
-        List<String> strings(int field) throws Malformed {
-            return allBytes(field).stream().map(ByteString::toStringUtf8).toList();
-        }
-
-        /** The last scalar value (proto3 "last one wins"); null when absent. */
-        Long last(int field) throws Malformed {
-            List<Object> v = all(field);
-            if (v.isEmpty()) return null;
-            if (!(v.get(v.size() - 1) instanceof Long l)) throw wrongType(field);
-            return l;
-        }
-
-        /** A repeated varint field, accepting both packed and unpacked encodings. */
-        List<Long> varints(int field) throws Malformed {
-            List<Long> out = new ArrayList<>();
-            try {
-                for (Object o : all(field)) {
-                    if (o instanceof Long l) out.add(l);
-                    else {
-                        CodedInputStream in = ((ByteString) o).newCodedInput();
-                        while (!in.isAtEnd()) out.add(in.readRawVarint64());
-                    }
-                }
-            } catch (java.io.IOException e) {
-                throw new Malformed(message + " field " + field + " is a malformed packed list");
-            }
-            return out;
-        }
-
-        List<Integer> fixed32s(int field) throws Malformed {
-            List<Integer> out = new ArrayList<>();
-            for (Object o : all(field)) {
-                if (o instanceof Long l) out.add(l.intValue());
-                else {
-                    ByteBuffer b = ((ByteString) o).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-                    if (b.remaining() % 4 != 0) throw new Malformed(message + " field " + field + " is a malformed packed list");
-                    while (b.hasRemaining()) out.add(b.getInt());
-                }
-            }
-            return out;
-        }
-
-        List<Long> fixed64s(int field) throws Malformed {
-            List<Long> out = new ArrayList<>();
-            for (Object o : all(field)) {
-                if (o instanceof Long l) out.add(l);
-                else {
-                    ByteBuffer b = ((ByteString) o).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-                    if (b.remaining() % 8 != 0) throw new Malformed(message + " field " + field + " is a malformed packed list");
-                    while (b.hasRemaining()) out.add(b.getLong());
-                }
-            }
-            return out;
-        }
+    /** A float32 tensor with the values as raw little-endian data (how exporters usually store weights). */
+    static OnnxMl.TensorProto floatTensor(String name, long[] dims, double[] values) {
+        ByteBuffer raw = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (double x : values) raw.putFloat((float) x);
+        OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name)
+                .setDataType(OnnxMl.TensorProto.DataType.FLOAT_VALUE).setRawData(ByteString.copyFrom(raw.array()));
+        for (long d : dims) t.addDims(d);
+        return t.build();
     }
 }

@@ -21,12 +21,18 @@ public final class TorchNet implements AutoCloseable {
     private final List<NDList> params = new ArrayList<>();
     /** Comparing with a number makes and frees a scalar tensor per call; this one is made once. */
     private final NDArray zero;
+    private final boolean chain;
+    /** For each value, the last layer that reads it (in a graph, values are released after it). */
+    private final int[] lastReader;
 
     public TorchNet(Network net, NDManager parent, DataType dtype) {
         this.net = net;
         this.manager = parent.newSubManager();
         this.dtype = dtype;
         this.zero = manager.zeros(new Shape(), dtype);
+        this.chain = net.isChain();
+        this.lastReader = new int[net.layers().size() + 1];
+        for (int i = 0; i < net.layers().size(); i++) for (int v : net.inputs().get(i)) lastReader[v] = i;
         for (Layer l : net.layers()) {
             NDList p = new NDList();
             for (Layer.Param q : l.params()) p.add(tensor(q.values(), q.shape()));
@@ -58,9 +64,39 @@ public final class TorchNet implements AutoCloseable {
 
     /** Logits for a batch shaped [B, ...inputShape]. Results belong to x's manager. */
     public NDArray forward(NDArray x) {
-        NDArray h = x;
-        for (int i = 0; i < net.layers().size(); i++) h = net.layers().get(i).forward(h, params.get(i));
-        return h;
+        return run(x, false, null);
+    }
+
+    /**
+     * The network on a batch, layer by layer in wiring order; a value is dropped once its last reader has run. With
+     * {@code torchRelu}, ReLU runs as torch's relu and its inputs are collected into {@code reluInputs} when given.
+     */
+    private NDArray run(NDArray x, boolean torchRelu, List<NDArray> reluInputs) {
+        List<Layer> layers = net.layers();
+        if (chain) {
+            NDArray h = x;
+            for (int i = 0; i < layers.size(); i++) h = step(i, List.of(h), torchRelu, reluInputs);
+            return h;
+        }
+        NDArray[] values = new NDArray[layers.size() + 1];
+        values[0] = x;
+        for (int i = 0; i < layers.size(); i++) {
+            int[] in = net.inputs().get(i);
+            List<NDArray> args = new ArrayList<>(in.length);
+            for (int v : in) args.add(values[v]);
+            values[i + 1] = step(i, args, torchRelu, reluInputs);
+            for (int v : in) if (lastReader[v] == i) values[v] = null;
+        }
+        return values[layers.size()];
+    }
+
+    private NDArray step(int i, List<NDArray> args, boolean torchRelu, List<NDArray> reluInputs) {
+        Layer l = net.layers().get(i);
+        if (torchRelu && l instanceof Relu) {
+            if (reluInputs != null) reluInputs.add(args.get(0));
+            return args.get(0).getNDArrayInternal().relu();
+        }
+        return args.size() == 1 ? l.forward(args.get(0), params.get(i)) : l.forward(args, params.get(i));
     }
 
     /**
@@ -74,16 +110,7 @@ public final class TorchNet implements AutoCloseable {
 
     /** Like {@link #forward}, with each ReLU as torch's relu; collects the ReLU inputs when asked to. */
     private NDArray forwardRelu(NDArray x, List<NDArray> reluInputs) {
-        NDArray h = x;
-        for (int i = 0; i < net.layers().size(); i++) {
-            if (net.layers().get(i) instanceof Relu) {
-                if (reluInputs != null) reluInputs.add(h);
-                h = h.getNDArrayInternal().relu();
-            } else {
-                h = net.layers().get(i).forward(h, params.get(i));
-            }
-        }
-        return h;
+        return run(x, true, reluInputs);
     }
 
     /**
@@ -192,7 +219,7 @@ public final class TorchNet implements AutoCloseable {
             }
             layers.add(net.layers().get(i).withParams(v));
         }
-        return new Network(net.inputShape(), layers);
+        return net.withLayers(layers);
     }
 
     /** Batch shape [B, ...inputShape]. */

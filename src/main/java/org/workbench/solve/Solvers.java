@@ -25,13 +25,24 @@ public final class Solvers {
             "linear", org.workbench.exact.LinearExact::create,
             "bab", org.workbench.verify.BabSolver::create));
 
+    private static final java.util.Set<String> ATTACKS = java.util.Set.of("fgsm", "pgd");
+
     private Solvers() {}
+
+    /** Attacks need only forward passes and input gradients, so they run on every network; the others need bound rules. */
+    public static boolean isAttack(String type) {
+        return ATTACKS.contains(type);
+    }
 
     public static InnerSolver create(SolverSpec spec, SolverContext ctx) {
         Factory f = TYPES.get(spec.type());
         if (f == null)
             throw InputError.at(spec.config().file(), spec.config().line(), "solver",
                     "unknown solver type '" + spec.type() + "'; expected one of " + String.join(", ", TYPES.keySet()));
+        if (!isAttack(spec.type()))
+            ctx.network().boundRuleGap().ifPresent(gap -> {
+                throw InputError.at(spec.config().file(), spec.config().line(), "solver", spec.type() + " cannot run on the model: " + gap);
+            });
         return f.create(spec.name(), spec.config(), ctx);
     }
 }

@@ -63,7 +63,7 @@ public final class InstanceBatch {
                 k++;
                 if (done.contains(r[0] + "," + r[1])) continue;
                 double timeout = Double.parseDouble(r[2]) * timeoutScale;
-                Network net = ModelFiles.load(base.resolve(r[0]));
+                Network net = ModelFiles.loadBoundable(base.resolve(r[0]));
                 Property p = Vnnlib.parse(base.resolve(r[1]), net.inputSize(), net.numClasses());
                 Verifier.Verdict v = new Verifier(net, p, settings).run(timeout);
                 if (v.result().equals("sat")) {

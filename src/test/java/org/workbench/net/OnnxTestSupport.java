@@ -1,19 +1,13 @@
 package org.workbench.net;
 
-import com.google.protobuf.CodedOutputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.ArrayList;
+import ai.onnx.proto.OnnxMl;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Test helpers for the ONNX importer: a writer for small hand-built models, a straightforward op-by-op
+ * Test helpers for the ONNX importer: a writer for small hand-built models (through the generated protobuf classes), a straightforward op-by-op
  * interpreter of a parsed ONNX graph (the reference that layer folding is checked against), and a plain
  * float64 forward pass over a {@link Network}'s layers.
  */
@@ -26,135 +20,80 @@ public final class OnnxTestSupport {
                 .node("Sigmoid", "squash", java.util.List.of("x"), java.util.List.of("y")).bytes();
     }
 
-    interface Body {
-        void write(CodedOutputStream out) throws IOException;
-    }
-
-    static byte[] message(Body body) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-            body.write(out);
-            out.flush();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Builds a ModelProto (opset 13) field by field; dims of -1 in inputs/outputs become the symbol "batch". */
+    /** Builds a ModelProto (opset 13) with the generated classes; dims of -1 in inputs/outputs become the symbol "batch". */
     static final class ModelWriter {
-        private final List<byte[]> nodes = new ArrayList<>(), inits = new ArrayList<>(), inputs = new ArrayList<>(),
-                outputs = new ArrayList<>();
+        private final OnnxMl.GraphProto.Builder graph = OnnxMl.GraphProto.newBuilder().setName("test");
 
         ModelWriter input(String name, long... dims) {
-            inputs.add(valueInfo(name, dims));
+            graph.addInput(valueInfo(name, dims));
             return this;
         }
 
         ModelWriter output(String name, long... dims) {
-            outputs.add(valueInfo(name, dims));
+            graph.addOutput(valueInfo(name, dims));
             return this;
         }
 
         /** A float32 initializer stored as raw_data. */
         ModelWriter init(String name, long[] dims, double[] v) {
-            inits.add(tensor(name, dims, v));
+            graph.addInitializer(OnnxProto.floatTensor(name, dims, v));
             return this;
         }
 
-        /** An int64 initializer stored as packed int64_data (as shape inputs of Reshape are). */
+        /** An int64 initializer stored as int64_data (as shape inputs of Reshape are). */
         ModelWriter initInt64(String name, long... v) {
-            inits.add(message(o -> {
-                o.writeUInt64(1, v.length);
-                o.writeInt32(2, 7);
-                o.writeTag(7, 2);
-                o.writeUInt32NoTag(Arrays.stream(v).mapToInt(CodedOutputStream::computeInt64SizeNoTag).sum());
-                for (long x : v) o.writeInt64NoTag(x);
-                o.writeString(8, name);
-            }));
+            OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name).addDims(v.length)
+                    .setDataType(OnnxMl.TensorProto.DataType.INT64_VALUE);
+            for (long x : v) t.addInt64Data(x);
+            graph.addInitializer(t);
             return this;
         }
 
-        ModelWriter node(String op, String name, List<String> in, List<String> out, byte[]... attrs) {
-            nodes.add(message(o -> {
-                for (String s : in) o.writeString(1, s);
-                for (String s : out) o.writeString(2, s);
-                o.writeString(3, name);
-                o.writeString(4, op);
-                for (byte[] a : attrs) o.writeByteArray(5, a);
-            }));
+        ModelWriter node(String op, String name, List<String> in, List<String> out, OnnxMl.AttributeProto... attrs) {
+            graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(in).addAllOutput(out)
+                    .addAllAttribute(Arrays.asList(attrs)));
             return this;
         }
 
         byte[] bytes() {
-            byte[] graph = message(o -> {
-                for (byte[] n : nodes) o.writeByteArray(1, n);
-                o.writeString(2, "test");
-                for (byte[] t : inits) o.writeByteArray(5, t);
-                for (byte[] v : inputs) o.writeByteArray(11, v);
-                for (byte[] v : outputs) o.writeByteArray(12, v);
-            });
-            return message(o -> {
-                o.writeInt64(1, 7);
-                o.writeString(2, "workbench-test");
-                o.writeByteArray(7, graph);
-                o.writeByteArray(8, message(op -> op.writeInt64(2, 13)));
-            });
+            return OnnxMl.ModelProto.newBuilder().setIrVersion(7).setProducerName("workbench-test").setGraph(graph)
+                    .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(13)).build().toByteArray();
         }
     }
 
-    static byte[] valueInfo(String name, long... dims) {
-        byte[] shape = message(o -> {
-            for (long d : dims)
-                o.writeByteArray(1, message(x -> {
-                    if (d < 0) x.writeString(2, "batch");
-                    else x.writeInt64(1, d);
-                }));
-        });
-        byte[] tensorType = message(o -> {
-            o.writeInt32(1, 1);
-            o.writeByteArray(2, shape);
-        });
-        return message(o -> {
-            o.writeString(1, name);
-            o.writeByteArray(2, message(t -> t.writeByteArray(1, tensorType)));
-        });
+    static OnnxMl.ValueInfoProto valueInfo(String name, long... dims) {
+        OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
+        for (long d : dims)
+            shape.addDim(d < 0 ? OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("batch")
+                    : OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        OnnxMl.TypeProto.Tensor t = OnnxMl.TypeProto.Tensor.newBuilder().setElemType(1).setShape(shape).build();
+        return OnnxMl.ValueInfoProto.newBuilder().setName(name).setType(OnnxMl.TypeProto.newBuilder().setTensorType(t)).build();
     }
 
-    static byte[] tensor(String name, long[] dims, double[] v) {
-        ByteBuffer raw = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
-        for (double x : v) raw.putFloat((float) x);
-        return message(o -> {
-            for (long d : dims) o.writeInt64(1, d);
-            o.writeInt32(2, 1);
-            o.writeString(8, name);
-            o.writeByteArray(9, raw.array());
-        });
+    private static OnnxMl.AttributeProto.Builder attr(String name, OnnxMl.AttributeProto.AttributeType type) {
+        return OnnxMl.AttributeProto.newBuilder().setName(name).setType(type);
     }
 
-    static byte[] intAttr(String name, long v) {
-        return message(o -> { o.writeString(1, name); o.writeInt64(3, v); o.writeInt32(20, 2); });
+    static OnnxMl.AttributeProto intAttr(String name, long v) {
+        return attr(name, OnnxMl.AttributeProto.AttributeType.INT).setI(v).build();
     }
 
-    static byte[] floatAttr(String name, float v) {
-        return message(o -> { o.writeString(1, name); o.writeFloat(2, v); o.writeInt32(20, 1); });
+    static OnnxMl.AttributeProto floatAttr(String name, float v) {
+        return attr(name, OnnxMl.AttributeProto.AttributeType.FLOAT).setF(v).build();
     }
 
-    static byte[] intsAttr(String name, long... v) {
-        return message(o -> { o.writeString(1, name); for (long x : v) o.writeInt64(8, x); o.writeInt32(20, 7); });
+    static OnnxMl.AttributeProto intsAttr(String name, long... v) {
+        OnnxMl.AttributeProto.Builder a = attr(name, OnnxMl.AttributeProto.AttributeType.INTS);
+        for (long x : v) a.addInts(x);
+        return a.build();
     }
 
-    /** A tensor attribute (Constant's "value"), written with packed float_data rather than raw_data. */
-    static byte[] tensorAttr(String name, long[] dims, double[] v) {
-        byte[] t = message(o -> {
-            for (long d : dims) o.writeInt64(1, d);
-            o.writeInt32(2, 1);
-            o.writeTag(4, 2);
-            o.writeUInt32NoTag(4 * v.length);
-            for (double x : v) o.writeFloatNoTag((float) x);
-        });
-        return message(o -> { o.writeString(1, name); o.writeByteArray(5, t); o.writeInt32(20, 4); });
+    /** A tensor attribute (Constant's "value"), written with float_data rather than raw_data. */
+    static OnnxMl.AttributeProto tensorAttr(String name, long[] dims, double[] v) {
+        OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setDataType(1);
+        for (long d : dims) t.addDims(d);
+        for (double x : v) t.addFloatData((float) x);
+        return attr(name, OnnxMl.AttributeProto.AttributeType.TENSOR).setT(t).build();
     }
 
     // ---- reference interpreter -------------------------------------------------------------------------
