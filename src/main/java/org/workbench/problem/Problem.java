@@ -1,8 +1,9 @@
 package org.workbench.problem;
 
+import ai.djl.Device;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Everything one {@code workbench solve} needs: model, samples, threat, objective, solvers, output. */
+/** Everything one {@code workbench solve} needs: model, samples, threat, objective, solvers, output, the device tensors live on. */
 public record Problem(String name, Path file, Path model, DataSpec data, Threat threat, Objective objective,
-                      List<SolverSpec> solvers, Path output, int batch, boolean saveWitnesses) {}
+                      List<SolverSpec> solvers, Path output, int batch, boolean saveWitnesses, Device device) {}

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.stream.IntStream;
 import org.workbench.config.InputError;
 import org.workbench.config.YNode;
+import org.workbench.net.Devices;
 
 /**
  * Reads a problem file (YAML) into a {@link Problem}, rejecting unknown keys and wrong types with file, line
@@ -17,7 +18,7 @@ import org.workbench.config.YNode;
  */
 public final class ProblemFile {
     private static final Set<String> TOP = Set.of("name", "description", "model", "data", "threat", "objective",
-            "solvers", "output", "batch", "witnesses");
+            "solvers", "output", "batch", "witnesses", "device");
 
     private ProblemFile() {}
 
@@ -36,7 +37,8 @@ public final class ProblemFile {
         Path output = root.has("output") ? Path.of(root.get("output").string()) : Path.of("results", name);
         int batch = root.integer("batch", 128);
         if (batch < 1) throw root.get("batch").error("expected an integer >= 1");
-        return new Problem(name, file, model, data, threat, objective, solvers, output, batch, root.bool("witnesses", false));
+        return new Problem(name, file, model, data, threat, objective, solvers, output, batch, root.bool("witnesses", false),
+                Devices.of(root, "device", System.err));
     }
 
     /** A path as written, or else relative to the workbench home; the error names it as written. */

@@ -45,7 +45,7 @@ public final class SolveRunner {
         for (int id : ids)
             if (id >= data.size())
                 throw InputError.at(problem.file(), 0, "data.samples", "sample " + id + " is outside the " + data.size() + " samples of the split");
-        try (SolverContext ctx = new SolverContext(net, problem.threat(), problem.objective())) {
+        try (SolverContext ctx = new SolverContext(net, problem.threat(), problem.objective(), problem.device())) {
             List<InnerSolver> solvers = new ArrayList<>();
             Map<String, String> setups = new LinkedHashMap<>();
             for (SolverSpec s : problem.solvers()) {
