@@ -23,7 +23,17 @@ public final class ProblemFile {
     private ProblemFile() {}
 
     public static Problem load(Path file, List<String> overrides) {
-        YNode root = YNode.load(file);
+        return load(YNode.load(file), file, overrides);
+    }
+
+    /** A problem from the text of its file (Spark's executors rebuild the driver's problem so); errors name the file. */
+    public static Problem parse(Path file, String text, List<String> overrides) {
+        YNode root = YNode.parse(file, "", text);
+        if (!root.isMap()) throw root.error("expected a mapping of keys at the top level");
+        return load(root, file, overrides);
+    }
+
+    private static Problem load(YNode root, Path file, List<String> overrides) {
         for (String o : overrides) root.override(o);
         root.allowOnly(TOP);
         String stem = file.getFileName().toString().replaceAll("\\.ya?ml$", "");

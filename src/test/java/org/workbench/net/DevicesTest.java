@@ -66,7 +66,7 @@ class DevicesTest {
     @Test
     void theCpuBuildSeesNoGpu() {
         // The default build ships the CPU libtorch; a CUDA build (-Pcuda) on a GPU machine sees at least one.
-        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("workbench.cuda.build") == null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(!Boolean.getBoolean("workbench.cuda.build"), "a -Pcuda build");
         assertEquals(0, Devices.gpuCount());
     }
 }
