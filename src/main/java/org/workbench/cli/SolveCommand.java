@@ -4,10 +4,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.workbench.config.InputError;
 import org.workbench.problem.Problem;
 import org.workbench.problem.ProblemFile;
 import org.workbench.report.Summary;
 import org.workbench.solve.SolveRunner;
+import org.workbench.spark.Masters;
+import org.workbench.spark.SparkSolve;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -21,15 +24,33 @@ public final class SolveCommand implements Callable<Integer> {
     @Option(names = "--set", description = "override a key of the problem file, e.g. --set threat.eps=[0.1] (repeatable)")
     List<String> overrides = new ArrayList<>();
 
+    @Option(names = "--spark", paramLabel = "MASTER",
+            description = "run the units (solver, eps, batch) as Apache Spark tasks: local[N], spark://HOST:PORT, yarn, k8s://URL")
+    String spark;
+
     @Override
     public Integer call() throws Exception {
         Problem p = ProblemFile.load(problemFile, overrides);
-        Summary s = new SolveRunner(p, System.err).run();
+        int failedUnits = 0;
+        Summary s;
+        if (spark != null) {
+            if (!Masters.sparkPresent())
+                throw new InputError("--spark " + spark + ": Spark is not on the classpath: run through spark-submit, or set SPARK_HOME for ./workbench (README, Spark)");
+            SparkSolve.Outcome o = new SparkSolve(problemFile, overrides, spark, System.err).run();
+            s = o.summary();
+            failedUnits = o.failedUnits();
+        } else {
+            s = new SolveRunner(p, System.err).run();
+        }
         System.out.print(s.markdown("Problem " + p.name()));
         System.out.println("\nwritten: " + p.output().resolve("results.jsonl") + ", summary.md, summary.csv");
         if (!s.violations().isEmpty()) {
             System.err.println("workbench: BUG: " + s.violations().size() + " lower bounds exceed upper bounds; first: " + s.violations().get(0));
             return 3;
+        }
+        if (failedUnits > 0) {
+            System.err.println("workbench: " + failedUnits + " units failed on Spark (see above); the same command computes only them again");
+            return 4;
         }
         return 0;
     }

@@ -2,6 +2,7 @@ package org.workbench.net;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.engine.EngineException;
 import java.io.PrintStream;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
@@ -59,6 +60,11 @@ public final class Devices {
 
     /** GPUs the loaded PyTorch engine can use (0 with the CPU libtorch of the default build). */
     public static int gpuCount() {
-        return Engine.getEngine("PyTorch").getGpuCount();
+        try {
+            return Engine.getEngine("PyTorch").getGpuCount();
+        } catch (EngineException e) {
+            // A -Pcuda build on a machine where DJL finds no CUDA wants to download a CPU libtorch, which offline it cannot.
+            throw new InputError("device: the PyTorch engine did not load: " + e.getMessage());
+        }
     }
 }
