@@ -36,7 +36,7 @@ public final class SolveCommand implements Callable<Integer> {
         if (spark != null) {
             if (!Masters.sparkPresent())
                 throw new InputError("--spark " + spark + ": Spark is not on the classpath: run through spark-submit, or set SPARK_HOME for ./workbench (README, Spark)");
-            SparkSolve.Outcome o = new SparkSolve(problemFile, overrides, spark, System.err).run();
+            SparkSolve.Outcome o = new SparkSolve(p, problemFile, overrides, spark, System.err).run();
             s = o.summary();
             failedUnits = o.failedUnits();
         } else {

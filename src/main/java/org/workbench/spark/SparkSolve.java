@@ -18,7 +18,6 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.workbench.problem.Problem;
-import org.workbench.problem.ProblemFile;
 import org.workbench.report.ResultLine;
 import org.workbench.report.ResultsStore;
 import org.workbench.report.Summary;
@@ -35,23 +34,25 @@ public final class SparkSolve {
     /** The summary over everything the store now holds, and how many units failed (their lines are missing). */
     public record Outcome(Summary summary, int failedUnits, int units) {}
 
+    private final Problem problem;
     private final Path file;
     private final List<String> overrides;
     private final String master;
     private final PrintStream log;
 
-    public SparkSolve(Path file, List<String> overrides, String master, PrintStream log) {
+    /** The problem as loaded from {@code file} with {@code overrides}. */
+    public SparkSolve(Problem problem, Path file, List<String> overrides, String master, PrintStream log) {
+        this.problem = problem;
         this.file = file;
         this.overrides = overrides;
         this.master = master;
         this.log = log;
     }
 
-    /** The problem and the master are checked, and the problem loaded, before Spark starts or anything is written. */
+    /** The master is checked, and model and data loaded, before Spark starts or anything is written. */
     public Outcome run() throws IOException {
-        Problem problem = ProblemFile.load(file, overrides);
         Masters.check(master);
-        UnitWork.Job job = job(problem);
+        UnitWork.Job job = job();
         try (Workload work = Workload.open(problem)) {
             int clean = work.cleanCorrect();
             SparkConf conf = new SparkConf().setAppName("workbench solve " + problem.name()).setMaster(master)
@@ -70,7 +71,7 @@ public final class SparkSolve {
     }
 
     /** The driver's problem as executors rebuild it: its text, the overrides, and the paths made absolute. */
-    private UnitWork.Job job(Problem problem) throws IOException {
+    private UnitWork.Job job() throws IOException {
         Gson gson = new Gson();
         List<String> exec = new ArrayList<>(overrides);
         exec.add("model=" + gson.toJson(problem.model().toAbsolutePath().normalize().toString()));
