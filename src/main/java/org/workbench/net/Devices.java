@@ -44,7 +44,12 @@ public final class Devices {
         if (!m.matches()) throw error.apply(EXPECTED + ", got '" + spec + "'");
         String s = m.group();
         if (s.equals("cpu")) return Device.cpu();
-        int gpus = gpuCount.getAsInt();
+        int gpus;
+        try {
+            gpus = gpuCount.getAsInt();
+        } catch (InputError e) {
+            throw error.apply(e.getMessage().replaceFirst("^device: ", "")); // named at the key or option
+        }
         if (s.equals("auto")) {
             if (gpus > 0) return Device.gpu(0);
             log.println("workbench: device auto: no GPU visible to the PyTorch engine, running on the CPU");

@@ -15,6 +15,7 @@ final class SparkProgress extends SparkListener {
     private final PrintStream log;
     private final long start = System.nanoTime();
     private long lastPrint;
+    private int endedAtPrint = -1;
     private int done;
     private int failed;
     private volatile int retried;
@@ -43,10 +44,11 @@ final class SparkProgress extends SparkListener {
 
     synchronized void print(boolean last) {
         long now = System.nanoTime();
-        if (!last && now - lastPrint < 2e9) return;
-        lastPrint = now;
-        double el = (now - start) / 1e9;
         int ended = done + failed;
+        if (last ? ended == endedAtPrint : now - lastPrint < 2e9) return;
+        lastPrint = now;
+        endedAtPrint = ended;
+        double el = (now - start) / 1e9;
         String left = ended == 0 ? "?" : String.format("%.0f", el / ended * (units - ended));
         log.printf("spark: %d/%d units done, %d failed, %d task attempts retried (%d failed), %.1f s, about %s s left%n",
                 done, units, failed, retried, taskFailures, el, left);

@@ -48,6 +48,13 @@ class DevicesTest {
     }
 
     @Test
+    void anEngineThatDoesNotLoadIsNamedAtTheKey() {
+        InputError e = assertThrows(InputError.class, () -> Devices.resolve("auto", AT,
+                () -> { throw new InputError("device: the PyTorch engine did not load: offline"); }, System.err));
+        assertEquals("p.yaml:3: device: the PyTorch engine did not load: offline", e.getMessage());
+    }
+
+    @Test
     void cudaWithoutAGpuIsAnInputError() {
         InputError e = assertThrows(InputError.class, () -> resolveLog("cuda", 0, null));
         assertTrue(e.getMessage().startsWith("p.yaml:3: device: cuda requested but the PyTorch engine sees no GPU"), e.getMessage());
