@@ -52,6 +52,9 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--set", description = "override a preset key, e.g. --set refine_share=0.5 (repeatable)")
     List<String> sets = new ArrayList<>();
 
+    @Option(names = "--device", description = "where tensors live: auto, cpu (default), cuda or cuda:N")
+    String device = "cpu";
+
     @Option(names = "--verbose", description = "diagnostic lines from branch and bound, refinement and input splitting")
     boolean verbose;
 
@@ -59,13 +62,14 @@ public final class VerifyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Verbose.set(verbose);
         VerifySettings settings = settings(solver, sets);
-        if (instances != null) return batch(settings);
+        ai.djl.Device dev = org.workbench.net.Devices.option("--device", device, System.err);
+        if (instances != null) return batch(settings, dev);
         if (files.size() != 2) throw new InputError("verify: expected NET.onnx SPEC.vnnlib, or --instances CSV");
         double seconds = timeout != null ? timeout : settings.timeLimit();
         if (!(seconds > 0)) throw new InputError("verify: --timeout must be > 0, got " + seconds);
         Network net = ModelFiles.loadBoundable(files.get(0));
         Property p = Vnnlib.parse(files.get(1), net.inputSize(), net.numClasses());
-        Verifier.Verdict v = new Verifier(net, p, settings).run(seconds);
+        Verifier.Verdict v = new Verifier(net, p, settings, dev).run(seconds);
         System.out.println(v.result());
         System.err.printf("%s in %.2f s (%s)%n", v.result(), v.seconds(), v.method());
         if (out != null) Files.writeString(out, v.result().equals("sat") ? Vnnlib.counterexample(v.x(), v.y()) : v.result() + "\n");
@@ -82,9 +86,9 @@ public final class VerifyCommand implements Callable<Integer> {
         return VerifySettings.read(cfg);
     }
 
-    private int batch(VerifySettings settings) throws Exception {
+    private int batch(VerifySettings settings, ai.djl.Device dev) throws Exception {
         Path res = results != null ? results : Path.of("results", "verify", instances.getFileName().toString());
-        List<InstanceBatch.Row> rows = InstanceBatch.run(instances, res, scale, settings, System.err);
+        List<InstanceBatch.Row> rows = InstanceBatch.run(instances, res, scale, settings, dev, System.err);
         String summary = InstanceBatch.summary(rows);
         Path file = res.resolveSibling(res.getFileName().toString().replaceFirst("\\.csv$", "") + ".summary.txt");
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

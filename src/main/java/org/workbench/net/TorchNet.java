@@ -5,7 +5,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -134,17 +135,23 @@ public final class TorchNet implements AutoCloseable {
         // A detached alias of x, not a copy: it shares x's data but not its autograd state, and nothing writes to it.
         NDArray xi = x.stopGradient();
         xi.setRequiresGradient(true);
-        try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
+        // Grad mode of this thread only, as DJL's collector sets it, without the collector's process-wide lock: two
+        // threads (Spark's tasks in one executor, say) may attack at once.
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(true);
+        try {
             List<NDArray> reluInputs = new ArrayList<>();
             NDArray logits = forwardRelu(xi, reluInputs);
             if (anyZero(reluInputs)) logits = forward(xi);
             NDArray loss = objective.apply(logits);
-            gc.backward(loss);
+            JniUtils.backward((PtNDArray) loss, (PtNDArray) loss.onesLike(), false, false);
             double value = withLoss ? loss.toType(DataType.FLOAT64, false).getDouble() : Double.NaN;
             NDArray grad = xi.getGradient();
             boolean[] bad = nonFiniteRows(grad);
             if (bad != null) grad = zeroRows(grad, bad);
             return new Grad(grad, logits.stopGradient(), value, bad);
+        } finally {
+            if (!gradMode) JniUtils.setGradMode(false);
         }
     }
 

@@ -1,8 +1,11 @@
 package org.workbench.problem;
 
+import ai.djl.Device;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Everything one {@code workbench solve} needs: model, samples, threat, objective, solvers, output (loss surface: null if none). */
+/** Everything one {@code workbench solve} needs: model, samples, threat, objective, solvers, output, the device tensors
+ *  live on, the loss surface to draw (null if none). */
 public record Problem(String name, Path file, Path model, DataSpec data, Threat threat, Objective objective,
-                      List<SolverSpec> solvers, Path output, int batch, boolean saveWitnesses, LossSurfaceSpec lossSurface) {}
+                      List<SolverSpec> solvers, Path output, int batch, boolean saveWitnesses, Device device,
+                      LossSurfaceSpec lossSurface) {}

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.stream.IntStream;
 import org.workbench.config.InputError;
 import org.workbench.config.YNode;
+import org.workbench.net.Devices;
 
 /**
  * Reads a problem file (YAML) into a {@link Problem}, rejecting unknown keys and wrong types with file, line
@@ -17,12 +18,22 @@ import org.workbench.config.YNode;
  */
 public final class ProblemFile {
     private static final Set<String> TOP = Set.of("name", "description", "model", "data", "threat", "objective",
-            "solvers", "output", "batch", "witnesses", "loss_surface");
+            "solvers", "output", "batch", "witnesses", "device", "loss_surface");
 
     private ProblemFile() {}
 
     public static Problem load(Path file, List<String> overrides) {
-        YNode root = YNode.load(file);
+        return load(YNode.load(file), file, overrides);
+    }
+
+    /** A problem from the text of its file (Spark's executors rebuild the driver's problem so); errors name the file. */
+    public static Problem parse(Path file, String text, List<String> overrides) {
+        YNode root = YNode.parse(file, "", text);
+        if (!root.isMap()) throw root.error("expected a mapping of keys at the top level");
+        return load(root, file, overrides);
+    }
+
+    private static Problem load(YNode root, Path file, List<String> overrides) {
         for (String o : overrides) root.override(o);
         root.allowOnly(TOP);
         String stem = file.getFileName().toString().replaceAll("\\.ya?ml$", "");
@@ -37,7 +48,8 @@ public final class ProblemFile {
         int batch = root.integer("batch", 128);
         if (batch < 1) throw root.get("batch").error("expected an integer >= 1");
         LossSurfaceSpec surface = root.has("loss_surface") ? lossSurface(root.get("loss_surface")) : null;
-        return new Problem(name, file, model, data, threat, objective, solvers, output, batch, root.bool("witnesses", false), surface);
+        return new Problem(name, file, model, data, threat, objective, solvers, output, batch, root.bool("witnesses", false),
+                Devices.of(root, "device", System.err), surface);
     }
 
     private static LossSurfaceSpec lossSurface(YNode n) {

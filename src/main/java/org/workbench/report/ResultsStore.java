@@ -86,7 +86,7 @@ public final class ResultsStore implements AutoCloseable {
         keys.add(r.key());
     }
 
-    static String format(ResultLine r) {
+    public static String format(ResultLine r) {
         JsonObject o = new JsonObject();
         o.addProperty("sample", r.sample());
         o.addProperty("label", r.label());
@@ -116,7 +116,7 @@ public final class ResultsStore implements AutoCloseable {
         return out;
     }
 
-    static ResultLine parse(String s) {
+    public static ResultLine parse(String s) {
         JsonObject o = JsonParser.parseString(s).getAsJsonObject();
         double[] margins = doubles(o.getAsJsonArray("margins"));
         return new ResultLine(o.get("sample").getAsInt(), o.get("label").getAsInt(), o.get("eps").getAsDouble(),

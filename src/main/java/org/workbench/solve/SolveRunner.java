@@ -2,20 +2,12 @@ package org.workbench.solve;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.workbench.config.InputError;
-import org.workbench.data.Dataset;
-import org.workbench.net.ModelFiles;
-import org.workbench.net.Network;
 import org.workbench.problem.Problem;
-import org.workbench.problem.SolverSpec;
 import org.workbench.report.ResultLine;
 import org.workbench.report.ResultsStore;
 import org.workbench.report.Summary;
@@ -37,61 +29,27 @@ public final class SolveRunner {
 
     /** Everything is loaded and every solver built before the results folder is created. */
     public Summary run() throws IOException {
-        Network net = ModelFiles.load(problem.model());
-        if (problem.solvers().stream().anyMatch(s -> !Solvers.isAttack(s.type()))) ModelFiles.requireBoundRules(net, problem.model());
-        Dataset data = problem.data().load();
-        int d = data.rows() * data.cols();
-        if (net.inputSize() != d)
-            throw InputError.at(problem.file(), 0, "model", "the network takes " + net.inputSize()
-                    + " inputs (" + Arrays.toString(net.inputShape()) + ") but the data has " + data.rows() + "x" + data.cols());
-        int[] ids = problem.data().samples() != null ? problem.data().samples() : java.util.stream.IntStream.range(0, data.size()).toArray();
-        for (int id : ids)
-            if (id >= data.size())
-                throw InputError.at(problem.file(), 0, "data.samples", "sample " + id + " is outside the " + data.size() + " samples of the split");
-        try (SolverContext ctx = new SolverContext(net, problem.threat(), problem.objective())) {
-            List<InnerSolver> solvers = new ArrayList<>();
-            Map<String, String> setups = new LinkedHashMap<>();
-            for (SolverSpec s : problem.solvers()) {
-                solvers.add(Solvers.create(s, ctx));
-                setups.put(s.name(), fingerprint(s, net));
-            }
-            double[][] inputs = new double[ids.length][];
-            int[] labels = new int[ids.length];
-            for (int i = 0; i < ids.length; i++) {
-                inputs[i] = data.image(ids[i]);
-                labels[i] = data.labels()[ids[i]];
-            }
-            boolean[] cleanOk = cleanCorrect(ctx, inputs, labels);
+        try (Workload work = Workload.open(problem)) {
+            boolean[] cleanOk = work.cleanCorrect();
             int clean = 0;
             for (boolean b : cleanOk) if (b) clean++;
             try (ResultsStore store = ResultsStore.open(problem.output())) {
                 if (problem.threat().search() != null) {
-                    Map<String, ResultLine> known = new java.util.HashMap<>();
+                    Map<String, ResultLine> known = new HashMap<>();
                     for (ResultLine r : store.lines()) known.put(r.key(), r);
-                    radii = RadiusSearch.run(solvers, problem.threat().search(), ids, labels, cleanOk, (solver, eps, positions) ->
-                            probe(solver, setups.get(solver.name()), eps, positions, ids, inputs, labels, store, ctx, known));
+                    radii = RadiusSearch.run(work.solvers(), problem.threat().search(), work.ids(), work.labels(), cleanOk,
+                            (solver, eps, positions) -> probe(work, work.solvers().indexOf(solver), eps, positions, store, known));
                     RadiusSearch.write(problem.output(), "Problem " + problem.name(), problem.threat().search(), radii);
                     // Every probe is a result line, and where two solvers probed the same eps their bounds are checked too.
-                    return Summary.of(store.lines(), setups, ids.length, clean);
+                    return Summary.of(store.lines(), work.setups(), work.samples(), clean);
                 }
                 for (double eps : problem.threat().eps())
-                    for (int s = 0; s < solvers.size(); s++)
-                        runOne(solvers.get(s), setups.get(solvers.get(s).name()), eps, ids, inputs, labels, store, ctx);
-                Summary summary = Summary.of(store.lines(), setups, ids.length, clean);
+                    for (int s = 0; s < work.solvers().size(); s++) runOne(work, s, eps, store);
+                Summary summary = Summary.of(store.lines(), work.setups(), work.samples(), clean);
                 summary.write(problem.output(), "Problem " + problem.name());
                 return summary;
             }
         }
-    }
-
-    private boolean[] cleanCorrect(SolverContext ctx, double[][] inputs, int[] labels) {
-        boolean[] correct = new boolean[inputs.length];
-        for (int start = 0; start < inputs.length; start += 1024) {
-            double[][] part = Arrays.copyOfRange(inputs, start, Math.min(inputs.length, start + 1024));
-            double[][] z = ctx.float64().logits(part);
-            for (int i = 0; i < part.length; i++) correct[start + i] = argmax(z[i]) == labels[start + i];
-        }
-        return correct;
     }
 
     /** The radius search's per-sample radii, after a run with {@code eps: {search: ...}}; else null. */
@@ -100,54 +58,41 @@ public final class SolveRunner {
     }
 
     /** One solver at one eps on the given sample positions: lines already stored are read back, the rest solved. */
-    private Map<Integer, ResultLine> probe(InnerSolver solver, String setup, double eps, List<Integer> positions, int[] ids,
-                                           double[][] inputs, int[] labels, ResultsStore store, SolverContext ctx, Map<String, ResultLine> known) {
-        Map<Integer, ResultLine> out = new java.util.HashMap<>();
+    private Map<Integer, ResultLine> probe(Workload work, int s, double eps, List<Integer> positions, ResultsStore store,
+                                           Map<String, ResultLine> known) {
+        String name = work.solvers().get(s).name(), setup = work.setups().get(name);
+        int[] ids = work.ids();
+        Map<Integer, ResultLine> out = new HashMap<>();
         List<Integer> todo = new ArrayList<>();
         for (int i : positions) {
-            ResultLine r = known.get(ResultLine.key(ids[i], eps, solver.name(), setup));
+            ResultLine r = known.get(ResultLine.key(ids[i], eps, name, setup));
             if (r != null) out.put(i, r);
             else todo.add(i);
         }
         for (int from = 0; from < todo.size(); from += problem.batch()) {
-            List<Integer> part = todo.subList(from, Math.min(todo.size(), from + problem.batch()));
-            List<ResultLine> lines = solveBatch(solver, setup, eps, part, ids, inputs, labels, store, ctx);
-            for (int k = 0; k < part.size(); k++) {
-                out.put(part.get(k), lines.get(k));
+            int[] part = todo.subList(from, Math.min(todo.size(), from + problem.batch())).stream().mapToInt(Integer::intValue).toArray();
+            List<ResultLine> lines = solveAndStore(work, s, eps, part, store);
+            for (int k = 0; k < part.length; k++) {
+                out.put(part[k], lines.get(k));
                 known.put(lines.get(k).key(), lines.get(k));
             }
         }
         return out;
     }
 
-    /** Solves the samples at these positions as one batch and appends their lines. */
-    private List<ResultLine> solveBatch(InnerSolver solver, String setup, double eps, List<Integer> part, int[] ids, double[][] inputs,
-                                        int[] labels, ResultsStore store, SolverContext ctx) {
-        int[] bIds = new int[part.size()], bLabels = new int[part.size()];
-        double[][] bIn = new double[part.size()][];
-        for (int k = 0; k < part.size(); k++) {
-            bIds[k] = ids[part.get(k)];
-            bIn[k] = inputs[part.get(k)];
-            bLabels[k] = labels[part.get(k)];
-        }
-        List<Bound> bounds = solver.solve(new Batch(bIds, bIn, bLabels), eps);
-        List<ResultLine> out = new ArrayList<>();
-        for (int k = 0; k < part.size(); k++) {
-            NonFinite.Guarded g = NonFinite.guard(bounds.get(k), solver.kind(), bLabels[k]);
-            if (g.reason() != null) log.printf("eps %s %s: sample %d: %s%n", eps, solver.name(), bIds[k], g.reason());
-            ResultLine line = line(solver, setup, eps, bIds[k], bLabels[k], bIn[k], g.bound(), ctx);
-            store.append(line);
-            out.add(line);
-        }
-        return out;
+    private List<ResultLine> solveAndStore(Workload work, int s, double eps, int[] part, ResultsStore store) {
+        List<String> notes = new ArrayList<>();
+        List<ResultLine> lines = work.solve(s, eps, part, notes);
+        notes.forEach(log::println);
+        lines.forEach(store::append);
+        return lines;
     }
 
-    private void runOne(InnerSolver solver, String setup, double eps, int[] ids, double[][] inputs, int[] labels,
-                        ResultsStore store, SolverContext ctx) {
-        List<Integer> todo = new ArrayList<>();
-        for (int i = 0; i < ids.length; i++) if (!store.has(ids[i], eps, solver.name(), setup)) todo.add(i);
-        if (todo.isEmpty()) {
-            log.printf("eps %s %s: all %d samples already in %s%n", eps, solver.name(), ids.length, store.file());
+    private void runOne(Workload work, int s, double eps, ResultsStore store) {
+        InnerSolver solver = work.solvers().get(s);
+        int[] todo = work.todo(store, s, eps);
+        if (todo.length == 0) {
+            log.printf("eps %s %s: all %d samples already in %s%n", eps, solver.name(), work.samples(), store.file());
             return;
         }
         long start = System.nanoTime(), lastPrint = 0;
@@ -155,64 +100,17 @@ public final class SolveRunner {
         // Exact solvers take seconds to minutes per sample, one sample at a time anyway: each line is stored (and a
         // killed run resumes) as soon as its sample is done.
         int step = solver.kind() == InnerSolver.Kind.EXACT ? 1 : problem.batch();
-        for (int from = 0; from < todo.size(); from += step) {
-            List<Integer> part = todo.subList(from, Math.min(todo.size(), from + step));
-            solveBatch(solver, setup, eps, part, ids, inputs, labels, store, ctx);
-            done += part.size();
+        for (int from = 0; from < todo.length; from += step) {
+            int[] part = Arrays.copyOfRange(todo, from, Math.min(todo.length, from + step));
+            solveAndStore(work, s, eps, part, store);
+            done += part.length;
             long now = System.nanoTime();
-            if (now - lastPrint > 2e9 || done == todo.size()) {
+            if (now - lastPrint > 2e9 || done == todo.length) {
                 double el = (now - start) / 1e9;
-                log.printf("eps %s %s: %d/%d samples, %.1f s, about %.0f s left%n", eps, solver.name(), done, todo.size(),
-                        el, el / done * (todo.size() - done));
+                log.printf("eps %s %s: %d/%d samples, %.1f s, about %.0f s left%n", eps, solver.name(), done, todo.length,
+                        el, el / done * (todo.length - done));
                 lastPrint = now;
             }
         }
-    }
-
-    private ResultLine line(InnerSolver solver, String setup, double eps, int id, int label, double[] x, Bound b, SolverContext ctx) {
-        Integer wClass = null;
-        Double wDist = null;
-        String wText = null;
-        if (b.witness() != null) {
-            wClass = argmax(ctx.float64().logits(new double[][] {b.witness()})[0]);
-            wDist = ctx.threat().distance(x, b.witness());
-            if (problem.saveWitnesses()) wText = encode(b.witness());
-        }
-        return new ResultLine(id, label, eps, solver.name(), solver.kind().key(), b.margins(), b.status(), b.seconds(),
-                wClass, wDist, wText, setup, b.lowerMargins());
-    }
-
-    /** The witness as base64 of little-endian float64 values, exact and compact. */
-    static String encode(double[] w) {
-        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(w.length * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        for (double v : w) buf.putDouble(v);
-        return Base64.getEncoder().encodeToString(buf.array());
-    }
-
-    /** Model bytes, data, threat, objective and solver settings: what a stored line depends on. */
-    private String fingerprint(SolverSpec s, Network net) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(8);
-            for (org.workbench.net.Layer l : net.layers()) {
-                md.update(l.type().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                for (org.workbench.net.Layer.Param p : l.params())
-                    for (double v : p.values()) md.update(buf.clear().putDouble(v).array());
-            }
-            String text = problem.data().dir().toAbsolutePath().normalize() + "|" + problem.data().split()
-                    + (problem.data().classes() == null ? "" : "|classes " + java.util.Arrays.toString(problem.data().classes())) + "|" + problem.threat().norm()
-                    + "|" + problem.threat().clip() + "|" + problem.threat().lo() + "|" + problem.threat().hi() + "|"
-                    + problem.objective() + "|" + s.type() + "|" + s.config();
-            md.update(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(md.digest()).substring(0, 12);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static int argmax(double[] z) {
-        int best = 0;
-        for (int j = 1; j < z.length; j++) if (z[j] > z[best]) best = j;
-        return best;
     }
 }

@@ -1,5 +1,6 @@
 package org.workbench.solve;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import org.workbench.net.Network;
@@ -9,7 +10,8 @@ import org.workbench.problem.Threat;
 
 /**
  * What every solver of one problem shares: the network (float64 master weights), its DJL copies in
- * float32 (for attacks) and float64 (for checks), the threat model and the attack objective.
+ * float32 (for attacks) and float64 (for checks), the threat model and the attack objective. The DJL copies live on
+ * the context's device (the problem's {@code device} key); tensors a solver makes from their managers follow them there.
  */
 public final class SolverContext implements AutoCloseable {
     private final Network network;
@@ -19,11 +21,16 @@ public final class SolverContext implements AutoCloseable {
     private TorchNet net32;
     private TorchNet net64;
 
+    /** On the CPU. */
     public SolverContext(Network network, Threat threat, Objective objective) {
+        this(network, threat, objective, Device.cpu());
+    }
+
+    public SolverContext(Network network, Threat threat, Objective objective, Device device) {
         this.network = network;
         this.threat = threat;
         this.objective = objective;
-        this.manager = NDManager.newBaseManager();
+        this.manager = NDManager.newBaseManager(device);
     }
 
     /**
@@ -32,7 +39,7 @@ public final class SolverContext implements AutoCloseable {
      * weights it was built with, so only float32 solvers (attacks' searches) see the updates.
      */
     public SolverContext(TorchNet net32, Threat threat, Objective objective) {
-        this(net32.network(), threat, objective);
+        this(net32.network(), threat, objective, net32.manager().getDevice());
         this.net32 = net32;
     }
 
@@ -46,6 +53,10 @@ public final class SolverContext implements AutoCloseable {
 
     public Objective objective() {
         return objective;
+    }
+
+    public Device device() {
+        return manager.getDevice();
     }
 
     public NDManager manager() {

@@ -31,7 +31,7 @@ final class Evaluation {
         if (n == 0) return new Result(Double.NaN, Double.NaN);
         Threat threat = spec.threat() != null ? spec.threat() : new Threat(Norm.LINF, List.of(0.1), true, 0, 1);
         double eps = spec.evalEps();
-        try (SolverContext ctx = new SolverContext(net, threat, Objective.crossEntropy())) {
+        try (SolverContext ctx = new SolverContext(net, threat, Objective.crossEntropy(), spec.device())) {
             double attacked = count(Solvers.create(spec.evalAttack(), ctx), test, n, eps, Bound.ATTACKED);
             double verified = Double.NaN;
             if (spec.certified())

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.workbench.config.YNode;
+import org.workbench.net.Devices;
 import org.workbench.problem.ProblemFile;
 import org.workbench.problem.SolverSpec;
 import org.workbench.problem.Threat;
@@ -26,6 +27,7 @@ import org.workbench.problem.Threat;
  * beta: {start: 1, end: 0}                           # crown-ibp: weight of the ibp bound against crown-ibp's, ramped too
  * evaluation: {samples: 500, attack: pgd-linf, eps: 0.1}   # per epoch, on the first test images
  * output: models/cnn-pgd.yaml                        # architecture + safetensors weights
+ * device: auto                                      # cpu (default) | auto | cuda | cuda:N
  * </pre>
  */
 public final class TrainFile {
@@ -37,7 +39,7 @@ public final class TrainFile {
         YNode root = YNode.load(file);
         for (String o : overrides) root.override(o);
         root.allowOnly(Set.of("name", "description", "architecture", "data", "training", "inner", "trades", "threat", "eps_schedule",
-                "kappa", "beta", "evaluation", "output", "log", "checkpoint"));
+                "kappa", "beta", "evaluation", "output", "log", "checkpoint", "device"));
         String name = root.string("name", file.getFileName().toString().replaceAll("\\.ya?ml$", ""));
         YNode arch = root.get("architecture").allowOnly(Set.of("input", "layers"));
         YNode data = root.get("data").allowOnly(Set.of("dir", "classes", "train_samples"));
@@ -127,7 +129,8 @@ public final class TrainFile {
         Path checkpoint = root.has("checkpoint") ? Path.of(root.get("checkpoint").string()) : Path.of("results", name, "checkpoint");
         return new TrainSpec(name, arch, dir, epochs, batch, opt, lr, momentum, nesterov, weightDecay, gradClip,
                 schedule, steps, cyclePeak, t.number("gamma", 0.1), t.integer("seed", 0), out, log, root.string("description", null),
-                inner, threat, epsByEpoch, kappa, beta, trades, classes, trainSamples, evalSamples, evalAttack, evalEps, checkpoint);
+                inner, threat, epsByEpoch, kappa, beta, trades, classes, trainSamples, evalSamples, evalAttack, evalEps, checkpoint,
+                Devices.of(root, "device", System.err));
     }
 
     /** TRADES's beta, or 0 without the key; only with an attack that starts at a random point. */

@@ -1,5 +1,6 @@
 package org.workbench.train;
 
+import ai.djl.Device;
 import java.nio.file.Path;
 import org.workbench.config.YNode;
 import org.workbench.problem.SolverSpec;
@@ -24,13 +25,15 @@ import org.workbench.problem.Threat;
  * @param evalSamples per epoch, the first this many test images are attacked (and certified)
  * @param evalAttack the attack preset of the per-epoch evaluation (PGD-40 by default)
  * @param evalEps the radius of the per-epoch evaluation (the training radius by default)
+ * @param device where the weights, batches and the inner solver's tensors live
  */
 public record TrainSpec(String name, YNode architecture, Path dataDir, int epochs, int batch, String optimizer,
                         double lr, double momentum, boolean nesterov, double weightDecay, double gradClip, String schedule,
                         int[] stepEpochs, double cyclePeak,
                         double gamma, long seed, Path output, Path log, String description,
                         SolverSpec inner, Threat threat, double[] epsByEpoch, double[] kappaByEpoch, double[] betaByEpoch, double tradesBeta,
-                        int[] classes, int trainSamples, int evalSamples, SolverSpec evalAttack, double evalEps, Path checkpoint) {
+                        int[] classes, int trainSamples, int evalSamples, SolverSpec evalAttack, double evalEps, Path checkpoint,
+                        Device device) {
 
     /** The inner solver types that are relaxations: their loss is the cross-entropy of worst-case logits. */
     static final java.util.Set<String> CERTIFIED = java.util.Set.of("ibp", "crown-ibp", "crown");

@@ -66,7 +66,7 @@ public final class Trainer {
         Checkpoint resume = Checkpoint.read(spec.checkpoint(), fingerprint, init);
         Network start = resume == null ? init : resume.weights();
         List<String> rows = resume == null ? new ArrayList<>() : new ArrayList<>(resume.logRows());
-        try (NDManager root = NDManager.newBaseManager(); TorchNet net = new TorchNet(start, root, DataType.FLOAT32)) {
+        try (NDManager root = NDManager.newBaseManager(spec.device()); TorchNet net = new TorchNet(start, root, DataType.FLOAT32)) {
             List<NDArray> params = new ArrayList<>();
             for (int i = 0; i < start.layers().size(); i++) {
                 List<Layer.Param> ps = start.layers().get(i).params();

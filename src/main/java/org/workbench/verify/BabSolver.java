@@ -80,7 +80,7 @@ public final class BabSolver implements InnerSolver {
             classAt[at++] = j;
         }
         Property property = new Property(null, n, classes, cases);
-        Verifier verifier = new Verifier(net, property, settings);
+        Verifier verifier = new Verifier(net, property, settings, ctx.device());
         Verifier.Verdict v = verifier.run(settings.timeLimit());
         double[] proven = verifier.provenBounds();
         if (proven.length != classAt.length || Arrays.stream(proven).anyMatch(b -> !(b < Double.POSITIVE_INFINITY)))

@@ -28,6 +28,12 @@ public final class InstanceBatch {
     private InstanceBatch() {}
 
     public static List<Row> run(Path csv, Path results, double timeoutScale, VerifySettings settings, PrintStream log) throws IOException {
+        return run(csv, results, timeoutScale, settings, ai.djl.Device.cpu(), log);
+    }
+
+    /** As above, every verifier's tensors on the given device. */
+    public static List<Row> run(Path csv, Path results, double timeoutScale, VerifySettings settings, ai.djl.Device device,
+                                PrintStream log) throws IOException {
         if (!Files.exists(csv)) throw InputError.at(csv, "instances file not found");
         List<String[]> rows = new ArrayList<>();
         int lineNo = 0;
@@ -65,7 +71,7 @@ public final class InstanceBatch {
                 double timeout = Double.parseDouble(r[2]) * timeoutScale;
                 Network net = ModelFiles.loadBoundable(base.resolve(r[0]));
                 Property p = Vnnlib.parse(base.resolve(r[1]), net.inputSize(), net.numClasses());
-                Verifier.Verdict v = new Verifier(net, p, settings).run(timeout);
+                Verifier.Verdict v = new Verifier(net, p, settings, device).run(timeout);
                 if (v.result().equals("sat")) {
                     Files.createDirectories(cex);
                     Files.writeString(cex.resolve(r[0].replace('/', '_') + "__" + r[1].replace('/', '_') + ".txt"), Vnnlib.counterexample(v.x(), v.y()));

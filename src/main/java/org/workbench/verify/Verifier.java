@@ -1,5 +1,6 @@
 package org.workbench.verify;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ public final class Verifier {
     private final Network net;
     private final Property property;
     private final VerifySettings settings;
+    private final Device device;
     private long boxes;
     /** Per conjunction of the last region worked on, a proven upper bound of how far it can be met (see {@link #provenBounds}). */
     private double[] proven = new double[0];
@@ -34,10 +36,17 @@ public final class Verifier {
         this(net, property, VerifySettings.DEFAULTS);
     }
 
+    /** On the CPU. */
     public Verifier(Network net, Property property, VerifySettings settings) {
+        this(net, property, settings, Device.cpu());
+    }
+
+    /** With every tensor of the run (falsification, bounds, branch and bound batches) on the given device. */
+    public Verifier(Network net, Property property, VerifySettings settings, Device device) {
         this.net = net;
         this.property = property;
         this.settings = settings;
+        this.device = device;
     }
 
     /**
@@ -64,7 +73,7 @@ public final class Verifier {
 
     private Verdict decide(long start, double timeoutSeconds) {
         long deadline = start + (long) (timeoutSeconds * 1e9);
-        try (NDManager m = NDManager.newBaseManager();
+        try (NDManager m = NDManager.newBaseManager(device);
              TorchNet net32 = new TorchNet(net, m, DataType.FLOAT32);
              TorchNet net64 = new TorchNet(net, m, DataType.FLOAT64)) {
             Falsifier falsifier = new Falsifier(net32, net64, 1);
