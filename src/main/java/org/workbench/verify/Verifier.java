@@ -60,6 +60,11 @@ public final class Verifier {
         return proven.clone();
     }
 
+    /** Subdomains (ReLU split) or boxes (input split) bounded so far. */
+    public long subdomains() {
+        return boxes;
+    }
+
     public Verdict run(double timeoutSeconds) {
         long start = System.nanoTime();
         try {
