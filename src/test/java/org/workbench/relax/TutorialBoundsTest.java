@@ -69,8 +69,9 @@ class TutorialBoundsTest {
     @Test
     void ibpVerifiedErrorOfTheIbpTrainedCnn() throws Exception {
         assumeTrue(Files.isDirectory(MODELS) && Files.isDirectory(TEST_SET), "../shared is absent");
-        Summary s = new SolveRunner(ProblemFile.load(Path.of("problems/tutorial-ibp.yaml"),
-                List.of("output=" + tmp.resolve("ibp"), "solvers=[ibp]")), new PrintStream(OutputStream.nullOutputStream())).run();
+        Summary s = new SolveRunner(ProblemFile.load(Path.of("problems/tutorial/ch4-attacks-ibp.yaml"),
+                List.of("model=" + MODELS.resolve("ch4_model_cnn_robust_2.onnx"), "data.dir=" + TEST_SET, "output=" + tmp.resolve("ibp"),
+                        "solvers=[ibp]")), new PrintStream(OutputStream.nullOutputStream())).run();
         Summary.Row r = s.rows().get(0);
         assertEquals(10000, r.n());
         assertEquals(0.0967, 1 - r.accuracy(), 1e-12);

@@ -60,16 +60,18 @@ class TutorialAttacksTest {
     @Test
     void attackErrorRatesOnModelDnn2() throws Exception {
         assumeTrue(Files.isDirectory(MODELS) && Files.isDirectory(TEST_SET), "../shared is absent");
-        Summary linf = run("problems/tutorial-dnn2.yaml");
+        Summary linf = run("problems/tutorial/ch3-attacks-linf.yaml");
         assertEquals(0.9715, linf.cleanAccuracy(), 1e-12, "clean error must be exactly 0.0285");
         assertEquals(0.9259, error(linf, "fgsm"), 0.005);
         assertEquals(0.9637, error(linf, "pgd-tutorial"), 0.005);
-        Summary l2 = run("problems/tutorial-dnn2-l2.yaml");
+        Summary l2 = run("problems/tutorial/ch3-attacks-l2.yaml");
         assertEquals(0.9232, error(l2, "pgd-l2-tutorial"), 0.005);
     }
 
+    /** A problems/tutorial/ file on model_dnn_2 and the official test set, as its README runs it. */
     private Summary run(String file) throws Exception {
-        Problem p = ProblemFile.load(Path.of(file), List.of("output=" + tmp.resolve(Path.of(file).getFileName().toString())));
+        Problem p = ProblemFile.load(Path.of(file), List.of("model=" + MODELS.resolve("model_dnn_2.onnx"), "data.dir=" + TEST_SET,
+                "output=" + tmp.resolve(Path.of(file).getFileName().toString())));
         return new SolveRunner(p, new PrintStream(OutputStream.nullOutputStream())).run();
     }
 
