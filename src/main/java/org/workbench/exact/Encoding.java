@@ -46,7 +46,7 @@ final class Encoding {
                 throw new IllegalArgumentException("bounds for the input of layer " + i + " have " + preLo.get(i).length
                         + " values, expected " + size);
             rec.startLayer(v);
-            v = net.layers().get(i).encode(rec, v, preLo.get(i), preHi.get(i), true);
+            v = net.layers().get(i).encode(rec, v, shapes.get(i), preLo.get(i), preHi.get(i), true);
             outputs.add(v);
             binaries.add(rec.layerBinaries);
         }

@@ -10,7 +10,7 @@ import ai.djl.ndarray.NDList;
  * class and moving it to {@link Layer}'s permitted list.
  */
 public sealed interface AttackOnly extends Layer
-        permits Add, Concat, BatchNorm, MaxPool, AvgPool, Transpose, Reshape, GeneralConv {
+        permits Add, Concat, Transpose, GeneralConv {
 
     @Override
     default boolean hasBoundRules() {
@@ -32,7 +32,7 @@ public sealed interface AttackOnly extends Layer
     }
 
     @Override
-    default int[] encode(LinearProgram lp, int[] in, double[] inLo, double[] inHi, boolean exact) {
+    default int[] encode(LinearProgram lp, int[] in, int[] inShape, double[] inLo, double[] inHi, boolean exact) {
         throw noRule();
     }
 }

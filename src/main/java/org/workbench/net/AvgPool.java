@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Computed as a gather of the window's taps, a sum and a division by the per-position count: DJL 0.36's
  * avgPool gives wrong values with padding (0.35 off on the op_avgpool fixture, either count_include_pad).
  */
-public record AvgPool(Pooling window, boolean countPadding) implements AttackOnly {
+public record AvgPool(Pooling window, boolean countPadding) implements Layer {
     private static final Map<List<Object>, long[]> TAPS = new ConcurrentHashMap<>();
     private static final Map<List<Object>, double[]> COUNTS = new ConcurrentHashMap<>();
 
@@ -57,6 +57,73 @@ public record AvgPool(Pooling window, boolean countPadding) implements AttackOnl
         NDArray sum = ConvIndex.gather(x.reshape(n, -1), idx).reshape(n, c, taps, l).sum(new int[] {2});
         NDArray divisor = x.getManager().create(count).toType(x.getDataType(), false);
         return sum.div(divisor).reshape(n, c, o[1], o[2]);
+    }
+
+    @Override
+    public boolean affine() {
+        return true;
+    }
+
+    /** Averaging has nonnegative weights, so each end of the interval averages on its own, exactly. */
+    @Override
+    public NDArray[] interval(NDArray lo, NDArray hi, NDList p) {
+        return new NDArray[] {forward(lo, p), forward(hi, p)};
+    }
+
+    /** Each output's coefficient divided by its window's count, summed onto the inputs its taps read. */
+    @Override
+    public NDArray[] backward(NDArray lambda, NDList p, NDArray lo, NDArray hi, NDArray lowerSlope) {
+        long b = lambda.getShape().get(0), s = lambda.getShape().get(1);
+        long[] in = lo.getShape().getShape();
+        int c = (int) in[1], h = (int) in[2], w = in.length > 3 ? (int) in[3] : 1;
+        PoolTaps t = PoolTaps.of(window, c, h, w);
+        double[] count = divisors(t, h, w);
+        NDArray div = lambda.getManager().create(count, new Shape(1, 1, t.outH() * t.outW())).toType(lambda.getDataType(), false);
+        NDArray perOut = lambda.reshape(b * s, c, (long) t.outH() * t.outW()).div(div).reshape(b * s, t.outputs(), 1);
+        NDArray perTap = perOut.repeat(2, t.taps());
+        long[] shape = new long[in.length + 1];
+        shape[0] = b;
+        shape[1] = s;
+        System.arraycopy(in, 1, shape, 2, in.length - 1);
+        return new NDArray[] {t.scatter(perTap).reshape(new Shape(shape)), lambda.getManager().zeros(new Shape(b, s), lambda.getDataType())};
+    }
+
+    @Override
+    public int[] encode(LinearProgram lp, int[] in, int[] inShape, double[] inLo, double[] inHi, boolean exact) {
+        int h = inShape[1], w = inShape.length > 2 ? inShape[2] : 1;
+        PoolTaps t = PoolTaps.of(window, inShape[0], h, w);
+        double[] count = divisors(t, h, w);
+        int plane = t.outH() * t.outW();
+        int[] out = new int[t.outputs()];
+        for (int o = 0; o < out.length; o++) {
+            double n = count[o % plane], lo = 0, hi = 0;
+            List<Integer> vars = new java.util.ArrayList<>();
+            for (int k = 0; k < t.taps(); k++) {
+                int i = t.read()[o * t.taps() + k];
+                if (i < 0) continue;
+                vars.add(i);
+                lo += inLo[i] / n;
+                hi += inHi[i] / n;
+            }
+            double slack = 1e-9 * (1 + Math.abs(lo) + Math.abs(hi));
+            out[o] = lp.variable(lo - slack, hi + slack);
+            int[] idx = new int[vars.size() + 1];
+            double[] coef = new double[vars.size() + 1];
+            idx[0] = out[o];
+            coef[0] = 1;
+            for (int k = 0; k < vars.size(); k++) {
+                idx[k + 1] = in[vars.get(k)];
+                coef[k + 1] = -1 / n;
+            }
+            lp.constraint(idx, coef, 0, 0);
+        }
+        return out;
+    }
+
+    /** The divisor per output position of the plane (global pooling: the whole plane). */
+    private double[] divisors(PoolTaps t, int h, int w) {
+        if (window == null) return new double[] {(double) h * w};
+        return COUNTS.computeIfAbsent(List.of(window, countPadding, h, w), k -> counts(h, w, t.outH(), t.outW()));
     }
 
     /** Entry ((c, a, b), (r, q)) in [c][tap][position] order reads x[c, r·sh − ph + a, q·sw − pw + b], or the zero column. */

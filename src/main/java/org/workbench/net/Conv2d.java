@@ -30,6 +30,11 @@ public record Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, 
     }
 
     @Override
+    public boolean affine() {
+        return true;
+    }
+
+    @Override
     public String type() {
         return "conv2d";
     }
@@ -103,7 +108,7 @@ public record Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, 
      * The input is taken as square ([C, H, H]), since the flat arrays do not carry H and W.
      */
     @Override
-    public int[] encode(LinearProgram lp, int[] x, double[] inLo, double[] inHi, boolean exact) {
+    public int[] encode(LinearProgram lp, int[] x, int[] inShape, double[] inLo, double[] inHi, boolean exact) {
         int h = (int) Math.round(Math.sqrt(x.length / (double) inChannels)), w = h;
         if ((long) inChannels * h * w != x.length)
             throw new IllegalArgumentException("conv2d encode expects a square input [" + inChannels + ", H, H], got "

@@ -6,6 +6,11 @@ import ai.djl.ndarray.NDList;
 /** Flattens [C, H, W] (row-major, as PyTorch does) into one vector. */
 public record Flatten() implements Layer {
     @Override
+    public boolean affine() {
+        return true;
+    }
+
+    @Override
     public String type() {
         return "flatten";
     }
@@ -38,7 +43,7 @@ public record Flatten() implements Layer {
 
     /** Row-major flattening keeps the element order, so the variables pass through. */
     @Override
-    public int[] encode(LinearProgram lp, int[] in, double[] inLo, double[] inHi, boolean exact) {
+    public int[] encode(LinearProgram lp, int[] in, int[] inShape, double[] inLo, double[] inHi, boolean exact) {
         return in;
     }
 }

@@ -9,7 +9,7 @@ import java.util.List;
  * float64 arrays (the master copy every bound is computed from); {@link #forward} runs the layer in
  * DJL on parameter tensors made from them by {@link TorchNet}.
  */
-public sealed interface Layer permits Linear, Conv2d, Relu, Flatten, Normalize, AttackOnly {
+public sealed interface Layer permits Linear, Conv2d, Relu, Flatten, Normalize, MaxPool, AvgPool, BatchNorm, Reshape, AttackOnly {
 
     /** The short name used in architecture files ("linear", "conv2d", ...). */
     String type();
@@ -38,6 +38,14 @@ public sealed interface Layer permits Linear, Conv2d, Relu, Flatten, Normalize, 
      */
     default boolean hasBoundRules() {
         return true;
+    }
+
+    /**
+     * Whether the layer is affine (its linear rule exact, its interval rule exact for one layer): CROWN skips
+     * back-substitution before the first layer that is not. False unless a layer says so, which only costs time.
+     */
+    default boolean affine() {
+        return false;
     }
 
     /** Named parameters in a fixed order (for example weight then bias); empty for parameter-free layers. */
@@ -119,5 +127,5 @@ public sealed interface Layer permits Linear, Conv2d, Relu, Flatten, Normalize, 
      * (ReLU: the triangle); with {@code exact} true ReLU adds a binary and big-M constraints, so that the
      * feasible set is exactly the layer's graph over the box.
      */
-    int[] encode(LinearProgram lp, int[] in, double[] inLo, double[] inHi, boolean exact);
+    int[] encode(LinearProgram lp, int[] in, int[] inShape, double[] inLo, double[] inHi, boolean exact);
 }

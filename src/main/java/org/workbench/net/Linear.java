@@ -19,6 +19,11 @@ public record Linear(int in, int out, double[] weight, double[] bias) implements
     }
 
     @Override
+    public boolean affine() {
+        return true;
+    }
+
+    @Override
     public String type() {
         return "linear";
     }
@@ -59,7 +64,7 @@ public record Linear(int in, int out, double[] weight, double[] bias) implements
 
     /** One variable per output, tied to the input by an equality. */
     @Override
-    public int[] encode(LinearProgram lp, int[] x, double[] inLo, double[] inHi, boolean exact) {
+    public int[] encode(LinearProgram lp, int[] x, int[] inShape, double[] inLo, double[] inHi, boolean exact) {
         int[] pos = new int[in];
         for (int k = 0; k < in; k++) pos[k] = k;
         double[] row = new double[in];

@@ -18,6 +18,11 @@ public record Normalize(double[] mean, double[] std) implements Layer {
     }
 
     @Override
+    public boolean affine() {
+        return true;
+    }
+
+    @Override
     public String type() {
         return "normalize";
     }
@@ -68,7 +73,7 @@ public record Normalize(double[] mean, double[] std) implements Layer {
 
     /** std * y - x = -mean per element: exact coefficients, so no rounding enters the constraint. */
     @Override
-    public int[] encode(LinearProgram lp, int[] x, double[] inLo, double[] inHi, boolean exact) {
+    public int[] encode(LinearProgram lp, int[] x, int[] inShape, double[] inLo, double[] inHi, boolean exact) {
         int per = x.length / mean.length;
         int[] y = new int[x.length];
         for (int i = 0; i < x.length; i++) {

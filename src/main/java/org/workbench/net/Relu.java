@@ -67,7 +67,7 @@ public record Relu() implements Layer {
      * triangle y >= 0, y >= x, y <= u (x - l) / (u - l); exact adds a binary z with y <= x - l (1 - z), y <= u z.
      */
     @Override
-    public int[] encode(LinearProgram lp, int[] x, double[] inLo, double[] inHi, boolean exact) {
+    public int[] encode(LinearProgram lp, int[] x, int[] inShape, double[] inLo, double[] inHi, boolean exact) {
         int[] y = new int[x.length];
         for (int i = 0; i < x.length; i++) {
             double l = inLo[i], u = inHi[i];

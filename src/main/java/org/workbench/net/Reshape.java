@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 
 /** Row-major reshape of each example to {@code shape} (fully resolved, no -1 or 0); Flatten is the common case. */
-public record Reshape(int[] shape) implements AttackOnly {
+public record Reshape(int[] shape) implements Layer {
     @Override
     public String type() {
         return "reshape";
@@ -24,5 +24,31 @@ public record Reshape(int[] shape) implements AttackOnly {
         s[0] = x.getShape().get(0);
         for (int i = 0; i < shape.length; i++) s[i + 1] = shape[i];
         return x.reshape(new Shape(s));
+    }
+
+    @Override
+    public boolean affine() {
+        return true;
+    }
+
+    @Override
+    public NDArray[] interval(NDArray lo, NDArray hi, NDList p) {
+        return new NDArray[] {forward(lo, p), forward(hi, p)};
+    }
+
+    /** Row-major reshape keeps the element order: the coefficients take the input's shape, no offset. */
+    @Override
+    public NDArray[] backward(NDArray lambda, NDList p, NDArray lo, NDArray hi, NDArray lowerSlope) {
+        long[] in = lo.getShape().getShape();
+        long[] s = new long[in.length + 1];
+        s[0] = lambda.getShape().get(0);
+        s[1] = lambda.getShape().get(1);
+        System.arraycopy(in, 1, s, 2, in.length - 1);
+        return new NDArray[] {lambda.reshape(new Shape(s)), lambda.getManager().zeros(new Shape(s[0], s[1]), lambda.getDataType())};
+    }
+
+    @Override
+    public int[] encode(LinearProgram lp, int[] in, int[] inShape, double[] inLo, double[] inHi, boolean exact) {
+        return in;
     }
 }

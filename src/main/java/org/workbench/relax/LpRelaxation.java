@@ -115,7 +115,7 @@ public final class LpRelaxation {
             if (preLo.get(i).length != size || preHi.get(i).length != size)
                 throw new IllegalArgumentException("bounds for the input of layer " + i + " have " + preLo.get(i).length
                         + " values, expected " + size);
-            v = net.layers().get(i).encode(lp, v, preLo.get(i), preHi.get(i), exact);
+            v = net.layers().get(i).encode(lp, v, shapes.get(i), preLo.get(i), preHi.get(i), exact);
         }
         return v;
     }
@@ -227,8 +227,12 @@ public final class LpRelaxation {
         public void constraint(int[] vars, double[] coefs, double lo, double hi) {
             org.workbench.net.LinearProgram.requireFinite(coefs, vars.length, lo, hi);
             if (vars.length != coefs.length) throw new IllegalArgumentException("constraint: vars and coefs differ in length");
-            rowVars.add(vars.clone());
-            rowCoefs.add(coefs.clone());
+            // A variable named twice is one term with the summed coefficient: the backends' setters replace rather
+            // than add (a max-pooling window's winner read by two outputs, then by one convolution tap, names it twice).
+            java.util.LinkedHashMap<Integer, Double> terms = new java.util.LinkedHashMap<>();
+            for (int k = 0; k < vars.length; k++) terms.merge(vars[k], coefs[k], Double::sum);
+            rowVars.add(terms.keySet().stream().mapToInt(Integer::intValue).toArray());
+            rowCoefs.add(terms.values().stream().mapToDouble(Double::doubleValue).toArray());
             rowBounds.add(new double[] {lo, hi});
         }
 

@@ -141,7 +141,7 @@ final class Propagation {
     }
 
     private boolean onlyAffineBefore(int k) {
-        for (int i = 0; i < k; i++) if (layers.get(i) instanceof Relu) return false;
+        for (int i = 0; i < k; i++) if (!layers.get(i).affine()) return false;
         return true;
     }
 

@@ -3,7 +3,12 @@ package org.workbench.testing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.workbench.net.AvgPool;
+import org.workbench.net.BatchNorm;
 import org.workbench.net.Conv2d;
+import org.workbench.net.MaxPool;
+import org.workbench.net.Pooling;
+import org.workbench.net.Reshape;
 import org.workbench.net.Flatten;
 import org.workbench.net.Layer;
 import org.workbench.net.Linear;
@@ -53,6 +58,58 @@ public final class RandomNets {
         layers.add(new Relu());
         layers.add(linear(r, hidden, classes));
         return new Network(new int[] {channels, side, side}, layers);
+    }
+
+    /**
+     * Normalize? Conv, BatchNorm?, then ReLU and a max or average pooling (kernel 2-3, stride 1-2, padding up to half
+     * the kernel, ceil mode or not) in either order, Conv?, ReLU, Flatten or Reshape, Linear, ReLU, Linear. Draws
+     * again when a window does not fit.
+     */
+    public static Network pooled(Random r, int channels, int side, int classes) {
+        while (true) {
+            try {
+                return pooledOnce(r, channels, side, classes);
+            } catch (IllegalArgumentException e) {
+                // a kernel or window that does not fit the shrunken input: draw again
+            }
+        }
+    }
+
+    private static Network pooledOnce(Random r, int channels, int side, int classes) {
+        List<Layer> layers = new ArrayList<>();
+        if (r.nextBoolean()) layers.add(normalize(r, channels));
+        int c = 2 + r.nextInt(3), k = 2 + r.nextInt(2);
+        Conv2d conv = new Conv2d(channels, c, k, k, 1, r.nextInt(2), gaussian(r, c * channels * k * k, Math.sqrt(2.0 / (channels * k * k))),
+                gaussian(r, c, 0.1));
+        layers.add(conv);
+        int s = conv.outH(side);
+        if (r.nextBoolean()) layers.add(batchNorm(r, c));
+        int pk = 2 + r.nextInt(2), ps = 1 + r.nextInt(2), pp = r.nextInt(pk / 2 + 1);
+        Pooling window = new Pooling(pk, pk, ps, ps, pp, pp, r.nextBoolean());
+        Layer pool = r.nextBoolean() ? new MaxPool(window) : new AvgPool(window, r.nextBoolean());
+        boolean poolFirst = r.nextBoolean();
+        layers.add(poolFirst ? pool : new Relu());
+        layers.add(poolFirst ? new Relu() : pool);
+        int[] shape = pool.outputShape(new int[] {c, s, s});
+        if (r.nextBoolean()) {
+            Conv2d conv2 = new Conv2d(c, 2, 2, 2, 1, 0, gaussian(r, 2 * c * 4, Math.sqrt(2.0 / (c * 4))), gaussian(r, 2, 0.1));
+            layers.add(conv2);
+            layers.add(new Relu());
+            shape = conv2.outputShape(shape);
+        }
+        int flat = Layer.size(shape);
+        layers.add(r.nextBoolean() ? new Flatten() : new Reshape(new int[] {flat}));
+        int hidden = 4 + r.nextInt(6);
+        layers.add(linear(r, flat, hidden));
+        layers.add(new Relu());
+        layers.add(linear(r, hidden, classes));
+        return new Network(new int[] {channels, side, side}, layers);
+    }
+
+    static BatchNorm batchNorm(Random r, int channels) {
+        double[] scale = gaussian(r, channels, 1), bias = gaussian(r, channels, 0.2), mean = gaussian(r, channels, 0.2), var = new double[channels];
+        for (int i = 0; i < channels; i++) var[i] = 0.3 + r.nextDouble();
+        return new BatchNorm(scale, bias, mean, var, 1e-5);
     }
 
     public static Network any(Random r) {
