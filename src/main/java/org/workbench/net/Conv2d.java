@@ -105,14 +105,12 @@ public record Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, 
 
     /**
      * One variable per output with an equality over its taps; taps that fall in the zero padding are skipped.
-     * The input is taken as square ([C, H, H]), since the flat arrays do not carry H and W.
      */
     @Override
     public int[] encode(LinearProgram lp, int[] x, int[] inShape, double[] inLo, double[] inHi, boolean exact) {
-        int h = (int) Math.round(Math.sqrt(x.length / (double) inChannels)), w = h;
+        int h = inShape[1], w = inShape[2];
         if ((long) inChannels * h * w != x.length)
-            throw new IllegalArgumentException("conv2d encode expects a square input [" + inChannels + ", H, H], got "
-                    + x.length + " values");
+            throw new IllegalArgumentException("conv2d encode: input " + Layer.show(inShape) + " but " + x.length + " variables");
         int oh = outH(h), ow = outW(w), taps = inChannels * kernelH * kernelW;
         int[] pos = new int[taps];
         double[] coef = new double[taps];

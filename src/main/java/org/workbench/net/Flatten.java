@@ -32,6 +32,14 @@ public record Flatten() implements Layer {
 
     @Override
     public NDArray[] backward(NDArray lambda, NDList p, NDArray lo, NDArray hi, NDArray lowerSlope) {
+        return reshapeBack(lambda, lo);
+    }
+
+    /**
+     * The linear rule of every row-major reshape (element order kept): the coefficients take the shape of the
+     * input {@code lo} [B, ...], no offset.
+     */
+    static NDArray[] reshapeBack(NDArray lambda, NDArray lo) {
         long[] in = lo.getShape().getShape();
         long[] s = new long[in.length + 1];
         s[0] = lambda.getShape().get(0);

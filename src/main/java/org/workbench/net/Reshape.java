@@ -36,15 +36,10 @@ public record Reshape(int[] shape) implements Layer {
         return new NDArray[] {forward(lo, p), forward(hi, p)};
     }
 
-    /** Row-major reshape keeps the element order: the coefficients take the input's shape, no offset. */
+    /** Row-major reshape keeps the element order: Flatten's rule. */
     @Override
     public NDArray[] backward(NDArray lambda, NDList p, NDArray lo, NDArray hi, NDArray lowerSlope) {
-        long[] in = lo.getShape().getShape();
-        long[] s = new long[in.length + 1];
-        s[0] = lambda.getShape().get(0);
-        s[1] = lambda.getShape().get(1);
-        System.arraycopy(in, 1, s, 2, in.length - 1);
-        return new NDArray[] {lambda.reshape(new Shape(s)), lambda.getManager().zeros(new Shape(s[0], s[1]), lambda.getDataType())};
+        return Flatten.reshapeBack(lambda, lo);
     }
 
     @Override

@@ -40,14 +40,9 @@ class PoolingBoundsTest {
             double eps = norm == Norm.LINF ? 0.005 + 0.15 * r.nextDouble() : 0.05 + r.nextDouble();
             Threat threat = new Threat(norm, List.of(eps), clip, 0, 1);
             int classes = net.numClasses();
-            double[][] x = new double[INPUTS][];
-            int[] y = new int[INPUTS], ids = new int[INPUTS];
-            for (int i = 0; i < INPUTS; i++) {
-                x[i] = RandomNets.input(r, net.inputSize());
-                y[i] = r.nextInt(classes);
-                ids[i] = i;
-            }
-            Batch batch = new Batch(ids, x, y);
+            Batch batch = RandomNets.batch(r, net, INPUTS);
+            double[][] x = batch.inputs();
+            int[] y = batch.labels();
             try (SolverContext ctx = new SolverContext(net, threat, Objective.crossEntropy())) {
                 YNode pgdCfg = YNode.map(null, 0, "");
                 pgdCfg.put("steps", YNode.scalar(null, 0, "steps", "20"));
@@ -108,16 +103,12 @@ class PoolingBoundsTest {
         for (int n = 0; n < 20; n++) {
             Network net = RandomNets.pooled(r, 1 + r.nextInt(2), 6 + r.nextInt(3), 3 + r.nextInt(3));
             Threat threat = new Threat(Norm.LINF, List.of(0.0), false, 0, 1);
-            double[][] x = new double[5][];
-            int[] y = new int[5], ids = new int[5];
-            for (int i = 0; i < 5; i++) {
-                x[i] = RandomNets.input(r, net.inputSize());
-                y[i] = r.nextInt(net.numClasses());
-                ids[i] = i;
-            }
+            Batch batch = RandomNets.batch(r, net, 5);
+            double[][] x = batch.inputs();
+            int[] y = batch.labels();
             try (SolverContext ctx = new SolverContext(net, threat, Objective.crossEntropy())) {
                 double[][] z = ctx.float64().logits(x);
-                for (List<Bound> bounds : List.of(new Ibp("ibp", ctx).solve(new Batch(ids, x, y), 0), new Crown("crown", ctx, 64).solve(new Batch(ids, x, y), 0)))
+                for (List<Bound> bounds : List.of(new Ibp("ibp", ctx).solve(batch, 0), new Crown("crown", ctx, 64).solve(batch, 0)))
                     for (int i = 0; i < 5; i++)
                         for (int j = 0; j < net.numClasses(); j++) {
                             if (j == y[i]) continue;

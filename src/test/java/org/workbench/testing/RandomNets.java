@@ -136,6 +136,18 @@ public final class RandomNets {
         return v;
     }
 
+    /** n random inputs of the network (as {@link #input}) with random labels, drawn input then label per sample. */
+    public static org.workbench.solve.Batch batch(Random r, Network net, int n) {
+        double[][] x = new double[n][];
+        int[] y = new int[n], ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = input(r, net.inputSize());
+            y[i] = r.nextInt(net.numClasses());
+            ids[i] = i;
+        }
+        return new org.workbench.solve.Batch(ids, x, y);
+    }
+
     /** A point of [0, 1]^n with some coordinates exactly on the box's faces, where clipping matters. */
     public static double[] input(Random r, int n) {
         double[] x = new double[n];
