@@ -40,13 +40,18 @@ final class Encoding {
         }
         inputs = v.clone();
         List<int[]> shapes = net.shapes();
+        List<int[]> values = new ArrayList<>();
+        values.add(v);
         for (int i = 0; i < layers; i++) {
             int size = org.workbench.net.Layer.size(shapes.get(i));
             if (preLo.get(i).length != size || preHi.get(i).length != size)
-                throw new IllegalArgumentException("bounds for the input of layer " + i + " have " + preLo.get(i).length
+                throw new IllegalArgumentException("bounds for value " + i + " have " + preLo.get(i).length
                         + " values, expected " + size);
-            rec.startLayer(v);
-            v = net.layers().get(i).encode(rec, v, shapes.get(i), preLo.get(i), preHi.get(i), true);
+        }
+        for (int i = 0; i < layers; i++) {
+            rec.startLayer(values.get(net.inputs().get(i)[0]));
+            v = org.workbench.relax.LpRelaxation.encodeLayer(net, i, values, shapes, preLo, preHi, true, rec);
+            values.add(v);
             outputs.add(v);
             binaries.add(rec.layerBinaries);
         }
@@ -77,11 +82,16 @@ final class Encoding {
         Arrays.fill(val, Double.NaN);
         for (int k = 0; k < inputs.length; k++) val[inputs[k]] = x[k];
         try (NDManager m = net64.manager().newSubManager()) {
-            NDArray h = m.create(x, net64.batchShape(1));
+            List<NDArray> values = new ArrayList<>();
+            values.add(m.create(x, net64.batchShape(1)));
             for (int i = 0; i < net.layers().size(); i++) {
-                double[] in = h.toType(DataType.FLOAT64, false).toDoubleArray();
+                int[] r = net.inputs().get(i);
+                double[] in = values.get(r[0]).toType(DataType.FLOAT64, false).toDoubleArray();
                 for (int[] b : binaries.get(i)) val[b[0]] = in[b[1]] > 0 ? 1 : 0;
-                h = net.layers().get(i).forward(h, net64.params().get(i));
+                List<NDArray> args = new ArrayList<>();
+                for (int v : r) args.add(values.get(v));
+                NDArray h = net.layers().get(i).forward(args, net64.params().get(i));
+                values.add(h);
                 double[] out = h.toType(DataType.FLOAT64, false).toDoubleArray();
                 int[] o = outputs.get(i);
                 for (int k = 0; k < o.length; k++) val[o[k]] = out[k];

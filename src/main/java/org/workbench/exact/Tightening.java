@@ -20,7 +20,9 @@ final class Tightening {
     private Tightening() {}
 
     /**
-     * Bounds of every layer's input over the box (index layers().size() holds the outputs). The LP stage goes
+     * Bounds of every value of the network over the box (in a chain, each layer's input; index layers().size() holds
+     * the outputs), as {@link NeuronBounds.Layers} keeps them; a ReLU's input is tightened by LP over the layers
+     * before it (value v is the output of layer v - 1). The LP stage goes
      * layer by layer, so each layer's LPs use the tightened bounds of the layers before it, and it stops where
      * {@code deadline} (System.nanoTime) passes: the rest keep their CROWN bounds, which are just as sound.
      */
@@ -35,14 +37,14 @@ final class Tightening {
         for (int i = 0; i < net.layers().size(); i++) {
             if (!(net.layers().get(i) instanceof Relu)) continue;
             // Before the first ReLU the network is affine, and CROWN is exact for an affine function over a box.
-            if (reluBefore) tightenLayer(net, inLo, inHi, lo, hi, i, deadline);
+            if (reluBefore) tightenLayer(net, inLo, inHi, lo, hi, net.inputs().get(i)[0], i + 1, deadline);
             reluBefore = true;
         }
         return new NeuronBounds.Layers(lo, hi);
     }
 
     private static void tightenLayer(Network net, double[] inLo, double[] inHi, List<double[]> lo, List<double[]> hi,
-                                     int layer, long deadline) {
+                                     int layer, int reluOut, long deadline) {
         double[] l = lo.get(layer), h = hi.get(layer);
         List<Integer> unstable = new ArrayList<>();
         for (int k = 0; k < l.length; k++) if (l[k] < 0 && h[k] > 0) unstable.add(k);
@@ -63,8 +65,8 @@ final class Tightening {
                 l[k] = nl;
                 h[k] = nh;
                 // The ReLU's output bounds follow from its input's.
-                lo.get(layer + 1)[k] = Math.max(lo.get(layer + 1)[k], Math.max(nl, 0));
-                hi.get(layer + 1)[k] = Math.min(hi.get(layer + 1)[k], Math.max(nh, 0));
+                lo.get(reluOut)[k] = Math.max(lo.get(reluOut)[k], Math.max(nl, 0));
+                hi.get(reluOut)[k] = Math.min(hi.get(reluOut)[k], Math.max(nh, 0));
             }
         }
     }
@@ -74,7 +76,8 @@ final class Tightening {
         int n = 0;
         for (int i = 0; i < net.layers().size(); i++) {
             if (!(net.layers().get(i) instanceof Relu)) continue;
-            double[] l = b.lo().get(i), h = b.hi().get(i);
+            int v = net.inputs().get(i)[0];
+            double[] l = b.lo().get(v), h = b.hi().get(v);
             for (int k = 0; k < l.length; k++) if (l[k] < 0 && h[k] > 0) n++;
         }
         return n;

@@ -10,7 +10,7 @@ import ai.djl.ndarray.NDList;
  * class and moving it to {@link Layer}'s permitted list.
  */
 public sealed interface AttackOnly extends Layer
-        permits Add, Concat, Transpose, GeneralConv {
+        permits GeneralConv {
 
     @Override
     default boolean hasBoundRules() {

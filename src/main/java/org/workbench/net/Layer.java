@@ -9,7 +9,7 @@ import java.util.List;
  * float64 arrays (the master copy every bound is computed from); {@link #forward} runs the layer in
  * DJL on parameter tensors made from them by {@link TorchNet}.
  */
-public sealed interface Layer permits Linear, Conv2d, Relu, Flatten, Normalize, MaxPool, AvgPool, BatchNorm, Reshape, AttackOnly {
+public sealed interface Layer permits Linear, Conv2d, Relu, Flatten, Normalize, MaxPool, AvgPool, BatchNorm, Reshape, Add, Concat, Transpose, AttackOnly {
 
     /** The short name used in architecture files ("linear", "conv2d", ...). */
     String type();
@@ -66,6 +66,26 @@ public sealed interface Layer permits Linear, Conv2d, Relu, Flatten, Normalize, 
      * Affine layers use centre and radius (W c + b, |W| r), which is exact for one layer.
      */
     NDArray[] interval(NDArray lo, NDArray hi, NDList p);
+
+    /** Interval rule over all inputs ({lo, hi} each, in wiring order); single-input layers use the first. */
+    default NDArray[] interval(List<NDArray[]> in, NDList p) {
+        return interval(in.get(0)[0], in.get(0)[1], p);
+    }
+
+    /**
+     * Linear-bound rule of a join (a layer reading several values; Add and Concat are linear): for coefficients
+     * {@code lambda} [B, S, ...output shape], the coefficients on each input (shapes {@code inShapes}, wiring order)
+     * with lambda·out = Σ_j lambdaIn_j·in_j exactly, so there is no offset.
+     */
+    default List<NDArray> backwardJoin(NDArray lambda, List<int[]> inShapes) {
+        throw new UnsupportedOperationException(type() + " reads one value");
+    }
+
+    /** Constraint rule over all inputs (wiring order); single-input layers use the first. See {@link #encode(LinearProgram, int[], int[], double[], double[], boolean)}. */
+    default int[] encode(LinearProgram lp, List<int[]> in, List<int[]> inShapes, List<double[]> inLo, List<double[]> inHi,
+                         boolean exact) {
+        return encode(lp, in.get(0), inShapes.get(0), inLo.get(0), inHi.get(0), exact);
+    }
 
     /**
      * Linear-bound rule (back-substitution, as in CROWN/DeepPoly): for coefficients {@code lambda} [B, S, ...output

@@ -9,8 +9,8 @@ import java.util.Optional;
  * A feed-forward network: an input shape (without batch), a list of layers in an order where every layer comes
  * after the layers it reads, and the wiring. Values are numbered: 0 is the network input, i + 1 the output of
  * layer i; {@code inputs.get(i)} lists the values layer i reads, and the output of the last layer is the
- * network's. A chain (each layer reads the one before) is the common case and the only one the relaxation and
- * exact solvers walk. {@code names} label the layers in messages (an imported node's name and operator).
+ * network's. A chain (each layer reads the one before) is the common case; the relaxations and the MIP walk graphs
+ * too (residual Add, Concat), branch and bound on ReLUs walks chains only. {@code names} label the layers in messages (an imported node's name and operator).
  * Shapes are checked on creation.
  */
 public record Network(int[] inputShape, List<Layer> layers, List<int[]> inputs, List<String> names) {
@@ -64,7 +64,7 @@ public record Network(int[] inputShape, List<Layer> layers, List<int[]> inputs, 
         return out;
     }
 
-    /** True when every layer reads the one before it (the form the bound solvers walk). */
+    /** True when every layer reads the one before it (the form branch and bound on ReLUs walks). */
     public boolean isChain() {
         for (int i = 0; i < inputs.size(); i++) if (inputs.get(i).length != 1 || inputs.get(i)[0] != i) return false;
         return true;
@@ -77,7 +77,6 @@ public record Network(int[] inputShape, List<Layer> layers, List<int[]> inputs, 
     public Optional<String> boundRuleGap() {
         for (int i = 0; i < layers.size(); i++)
             if (!layers.get(i).hasBoundRules()) return Optional.of(names.get(i) + ": no bound rule; attacks work, relaxations do not");
-        if (!isChain()) return Optional.of("the network is a graph, not a chain; attacks work, relaxations do not");
         return Optional.empty();
     }
 

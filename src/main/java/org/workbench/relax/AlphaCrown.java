@@ -41,13 +41,14 @@ final class AlphaCrown extends Relaxation {
     NDArray upper(Propagation prop, Region region, NDArray spec, NDManager m) {
         List<NDArray[]> bounds = prop.crown(region, m, chunk);
         NDArray best = prop.upper(spec, prop.size(), bounds, region, null);
-        if (intermediate > 0 && region.norm() == org.workbench.problem.Norm.LINF) return best.minimum(perSample(region, spec, m));
+        // Branch and bound's root walks chains only; on a graph only the margins' slopes are optimized.
+        if (intermediate > 0 && region.norm() == org.workbench.problem.Norm.LINF && ctx.network().isChain()) return best.minimum(perSample(region, spec, m));
         long b = spec.getShape().get(0), s = spec.getShape().get(1);
         List<NDArray> alpha = new ArrayList<>();
         for (int i = 0; i < prop.size(); i++) {
             NDArray a = null;
             if (ctx.network().layers().get(i) instanceof Relu) {
-                NDArray lo = bounds.get(i)[0], hi = bounds.get(i)[1];
+                NDArray lo = bounds.get(prop.in(i))[0], hi = bounds.get(prop.in(i))[1];
                 long[] shape = lo.getShape().getShape();
                 long[] full = new long[shape.length + 1];
                 full[0] = b;

@@ -86,6 +86,8 @@ public final class BetaCrown {
      */
     public BetaCrown(TorchNet net64, double[] lo, double[] hi, long deadlineNanos, Refiner refiner, int intermediateIterations,
                      Branching branching) {
+        if (!net64.network().isChain())
+            throw new IllegalArgumentException("branch and bound on ReLUs walks chains only; this network has branches");
         this.intermediateIterations = intermediateIterations;
         this.branching = branching;
         this.net = net64;

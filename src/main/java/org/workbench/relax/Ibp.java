@@ -26,7 +26,8 @@ final class Ibp extends Relaxation {
         int last = prop.size() - 1;
         if (prop.layer(last) instanceof Linear l) {
             NDArray[] r = l.backward(spec, prop.params(last), null, null, null);
-            return Region.concretizeBox(r[0], bounds.get(last)[0], bounds.get(last)[1]).add(r[1]);
+            NDArray[] in = bounds.get(prop.in(last));
+            return Region.concretizeBox(r[0], in[0], in[1]).add(r[1]);
         }
         NDArray[] out = bounds.get(prop.size());
         return Region.concretizeBox(spec, out[0], out[1]);

@@ -29,7 +29,8 @@ public final class LpRelaxation {
      *
      * @param inLo the input box's lower ends (norm ball intersected with the domain box), flat in input order
      * @param inHi the input box's upper ends
-     * @param preLo for each layer i the lower bounds of that layer's input (flat), one entry per layer
+     * @param preLo for each value v of the network below its output (the input, then each layer's output but the
+     *     last) its lower bounds (flat): in a chain, the bounds of each layer's input
      * @param preHi the matching upper bounds
      * @param objectives rows of numClasses coefficients over the logits
      * @param backend "glop" (default when null), "pdlp", "highs", "ojalgo" or "scip"
@@ -113,11 +114,33 @@ public final class LpRelaxation {
         for (int i = 0; i < layers; i++) {
             int size = Layer.size(shapes.get(i));
             if (preLo.get(i).length != size || preHi.get(i).length != size)
-                throw new IllegalArgumentException("bounds for the input of layer " + i + " have " + preLo.get(i).length
+                throw new IllegalArgumentException("bounds for value " + i + " have " + preLo.get(i).length
                         + " values, expected " + size);
-            v = net.layers().get(i).encode(lp, v, shapes.get(i), preLo.get(i), preHi.get(i), exact);
         }
-        return v;
+        List<int[]> values = new ArrayList<>();
+        values.add(v);
+        for (int i = 0; i < layers; i++) values.add(encodeLayer(net, i, values, shapes, preLo, preHi, exact, lp));
+        return values.get(layers);
+    }
+
+    /**
+     * Layer i's constraints over the variables of the values it reads ({@code values}, bounds {@code preLo/preHi},
+     * both indexed by value); returns its output variables.
+     */
+    public static int[] encodeLayer(Network net, int i, List<int[]> values, List<int[]> shapes, List<double[]> preLo,
+                                    List<double[]> preHi, boolean exact, LinearProgram lp) {
+        int[] r = net.inputs().get(i);
+        Layer layer = net.layers().get(i);
+        if (r.length == 1) return layer.encode(lp, values.get(r[0]), shapes.get(r[0]), preLo.get(r[0]), preHi.get(r[0]), exact);
+        List<int[]> vars = new ArrayList<>(), inShapes = new ArrayList<>();
+        List<double[]> lo = new ArrayList<>(), hi = new ArrayList<>();
+        for (int x : r) {
+            vars.add(values.get(x));
+            inShapes.add(shapes.get(x));
+            lo.add(preLo.get(x));
+            hi.add(preHi.get(x));
+        }
+        return layer.encode(lp, vars, inShapes, lo, hi, exact);
     }
 
     /** The value to report for one solve: +Infinity unless OPTIMAL, else the dual bound (or the MIP bound). */

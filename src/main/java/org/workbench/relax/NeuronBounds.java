@@ -16,7 +16,7 @@ public final class NeuronBounds {
     /** Method of the neuron bounds: interval propagation, or CROWN back-substitution at every ReLU input. */
     public enum Method { IBP, CROWN }
 
-    /** lo.get(i), hi.get(i): bounds of layer i's input (flat); index layers().size() holds the outputs. */
+    /** lo.get(v), hi.get(v): bounds of the network's value v (flat; in a chain, layer v's input); index layers().size() holds the outputs. */
     public record Layers(List<double[]> lo, List<double[]> hi) {}
 
     /** Neuron bounds of one input box. */
@@ -65,7 +65,7 @@ public final class NeuronBounds {
         List<org.workbench.net.Layer> layers = net64.network().layers();
         for (int k = 0; k < layers.size(); k++) {
             if (!(layers.get(k) instanceof org.workbench.net.Relu)) continue;
-            NDArray[] b = bounds.get(k);
+            NDArray[] b = bounds.get(net64.network().inputs().get(k)[0]);
             NDArray straddle = b[0].lt(0).logicalAnd(b[1].gt(0)).toType(ai.djl.ndarray.types.DataType.INT32, false);
             NDArray perBox = straddle.reshape(unstable.length, -1).sum(new int[] {1});
             long[] c = perBox.toLongArray();

@@ -12,15 +12,44 @@ import org.workbench.net.TorchNet;
 
 /**
  * Bound propagation through a network in float64, using each layer's own interval and linear-bound rules.
- * {@code bounds.get(i)} holds {lo, hi} of the input of layer i (batch first).
+ * Bounds are kept per value of the network ({@link org.workbench.net.Network}): {@code bounds.get(0)} holds {lo, hi}
+ * of the input, {@code bounds.get(i + 1)} of layer i's output (batch first); in a chain, {@code bounds.get(i)} is
+ * the input of layer i. Back-substitution walks the layers backwards carrying one coefficient tensor per value,
+ * so residual branches are followed separately and summed where they split.
  */
 final class Propagation {
     private final TorchNet net;
     private final List<Layer> layers;
+    private final List<int[]> reads;
+    private final List<int[]> shapes;
 
     Propagation(TorchNet net64) {
         this.net = net64;
         this.layers = net64.network().layers();
+        this.reads = net64.network().inputs();
+        this.shapes = net64.network().shapes();
+    }
+
+    /** The value layer i reads (its first, for a join). */
+    int in(int i) {
+        return reads.get(i)[0];
+    }
+
+    /** Interval bounds of layer i's output from the bounds of the values it reads. */
+    private NDArray[] intervalOf(int i, List<NDArray[]> values) {
+        int[] r = reads.get(i);
+        if (r.length == 1) return layers.get(i).interval(values.get(r[0])[0], values.get(r[0])[1], net.params().get(i));
+        List<NDArray[]> in = new ArrayList<>();
+        for (int v : r) in.add(values.get(v));
+        return layers.get(i).interval(in, net.params().get(i));
+    }
+
+    /** After value v's bounds tightened: every later value's interval bound, intersected with the one it had. */
+    private void refresh(List<NDArray[]> bounds, int v) {
+        for (int i = v; i < layers.size(); i++) {
+            NDArray[] next = intervalOf(i, bounds), old = bounds.get(i + 1);
+            bounds.set(i + 1, new NDArray[] {next[0].maximum(old[0]), next[1].minimum(old[1])});
+        }
     }
 
     int size() {
@@ -38,21 +67,17 @@ final class Propagation {
 
     private final java.util.Map<NDArray[], Relu.Lines> lines = new java.util.IdentityHashMap<>();
 
-    /** Interval bounds of every layer's input, and of the output at index size(). */
+    /** Interval bounds of every value: the input, then each layer's output (the network's at index size()). */
     List<NDArray[]> interval(Region region) {
         List<NDArray[]> out = new ArrayList<>();
-        NDArray[] b = {region.lo(), region.hi()};
-        out.add(b);
-        for (int i = 0; i < layers.size(); i++) {
-            b = layers.get(i).interval(b[0], b[1], net.params().get(i));
-            out.add(b);
-        }
+        out.add(new NDArray[] {region.lo(), region.hi()});
+        for (int i = 0; i < layers.size(); i++) out.add(intervalOf(i, out));
         return out;
     }
 
     /**
-     * An upper bound on lambda·(output of layer k-1) over the region, by back-substitution through layers k-1..0.
-     * {@code slopes.get(i)} (may be null or hold nulls) gives ReLU layer i's lower slopes.
+     * An upper bound on lambda·(value k) over the region, by back-substitution through layers k-1..0 (value k is the
+     * output of layer k-1). {@code slopes.get(i)} (may be null or hold nulls) gives ReLU layer i's lower slopes.
      */
     NDArray upper(NDArray lambda, int k, List<NDArray[]> bounds, Region region, List<NDArray> slopes) {
         return upperWithInput(lambda, k, bounds, region, slopes)[0];
@@ -60,16 +85,31 @@ final class Propagation {
 
     /** As {@link #upper}, also returning the coefficients on the input, {bound [B, S], lambdaIn [B, S, ...]}. */
     NDArray[] upperWithInput(NDArray lambda, int k, List<NDArray[]> bounds, Region region, List<NDArray> slopes) {
+        NDArray[] coef = new NDArray[k + 1];
+        coef[k] = lambda;
         NDArray offset = null;
         for (int i = k - 1; i >= 0; i--) {
+            NDArray c = coef[i + 1];
+            if (c == null) continue; // value k does not depend on this layer
+            coef[i + 1] = null;
+            int[] r = reads.get(i);
+            if (r.length > 1) {
+                List<int[]> inShapes = new ArrayList<>();
+                for (int v : r) inShapes.add(shapes.get(v));
+                List<NDArray> parts = layers.get(i).backwardJoin(c, inShapes);
+                for (int j = 0; j < r.length; j++) coef[r[j]] = coef[r[j]] == null ? parts.get(j) : coef[r[j]].add(parts.get(j));
+                continue;
+            }
             NDArray slope = slopes == null ? null : slopes.get(i);
-            NDArray[] r = layers.get(i) instanceof Relu ? Relu.backward(lambda, lines(bounds.get(i)), slope)
-                    : layers.get(i).backward(lambda, net.params().get(i), bounds.get(i)[0], bounds.get(i)[1], slope);
-            lambda = r[0];
-            offset = offset == null ? r[1] : offset.add(r[1]);
+            NDArray[] b = bounds.get(r[0]);
+            NDArray[] res = layers.get(i) instanceof Relu ? Relu.backward(c, lines(b), slope)
+                    : layers.get(i).backward(c, net.params().get(i), b[0], b[1], slope);
+            coef[r[0]] = coef[r[0]] == null ? res[0] : coef[r[0]].add(res[0]);
+            offset = offset == null ? res[1] : offset.add(res[1]);
         }
-        NDArray top = region.maximize(lambda);
-        return new NDArray[] {offset == null ? top : top.add(offset), lambda};
+        NDArray onInput = coef[0] != null ? coef[0] : lambda.getManager().zeros(coefficientShape(lambda, 0), lambda.getDataType());
+        NDArray top = region.maximize(onInput);
+        return new NDArray[] {offset == null ? top : top.add(offset), onInput};
     }
 
     /**
@@ -79,20 +119,10 @@ final class Propagation {
      */
     List<NDArray[]> crown(Region region, NDManager m, int chunk) {
         List<NDArray[]> bounds = interval(region);
-        for (int k = 1; k < layers.size(); k++) {
-            if (!(layers.get(k) instanceof Relu)) continue;
-            if (onlyAffineBefore(k) && region.norm() == org.workbench.problem.Norm.LINF) continue; // intervals are exact there
-            NDArray lo = bounds.get(k)[0], hi = bounds.get(k)[1];
-            NDArray[] tight = tighten(k, lo, hi, bounds, region, m, chunk);
-            bounds.set(k, tight);
-            // Later layers' intervals follow from the tightened ones.
-            for (int i = k; i < layers.size(); i++) {
-                NDArray[] next = layers.get(i).interval(bounds.get(i)[0], bounds.get(i)[1], net.params().get(i));
-                if (i + 1 < bounds.size()) {
-                    NDArray[] old = bounds.get(i + 1);
-                    bounds.set(i + 1, new NDArray[] {next[0].maximum(old[0]), next[1].minimum(old[1])});
-                }
-            }
+        for (int v : reluInputs()) {
+            if (onlyAffineBefore(v) && region.norm() == org.workbench.problem.Norm.LINF) continue; // intervals are exact there
+            bounds.set(v, tighten(v, bounds.get(v)[0], bounds.get(v)[1], bounds, region, m, chunk));
+            refresh(bounds, v); // later values' intervals follow from the tightened ones
         }
         return bounds;
     }
@@ -106,8 +136,7 @@ final class Propagation {
      */
     List<NDArray[]> crownWithGradients(Region region, long maxElements) {
         List<NDArray[]> bounds = interval(region);
-        for (int k = 1; k < layers.size(); k++) {
-            if (!(layers.get(k) instanceof Relu)) continue;
+        for (int k : reluInputs()) {
             if (onlyAffineBefore(k) && region.norm() == org.workbench.problem.Norm.LINF) continue;
             NDArray lo = bounds.get(k)[0], hi = bounds.get(k)[1];
             long b = lo.getShape().get(0), n = layerSize(k), widest = 1;
@@ -129,15 +158,26 @@ final class Propagation {
             NDArray newHi = hi.sub(hi.sub(upHi).maximum(0).mul(unstable));
             NDArray newLo = lo.add(upLo.sub(lo).maximum(0).mul(unstable));
             bounds.set(k, new NDArray[] {newLo, newHi});
-            for (int i = k; i < layers.size(); i++) {
-                NDArray[] next = layers.get(i).interval(bounds.get(i)[0], bounds.get(i)[1], net.params().get(i));
-                if (i + 1 < bounds.size()) {
-                    NDArray[] old = bounds.get(i + 1);
-                    bounds.set(i + 1, new NDArray[] {next[0].maximum(old[0]), next[1].minimum(old[1])});
-                }
-            }
+            refresh(bounds, k);
         }
         return bounds;
+    }
+
+    /** The values ReLUs read, in order, without the network input (its bounds are the region itself). */
+    List<Integer> reluInputs() {
+        java.util.TreeSet<Integer> v = new java.util.TreeSet<>();
+        for (int i = 0; i < layers.size(); i++) if (layers.get(i) instanceof Relu && in(i) > 0) v.add(in(i));
+        return List.copyOf(v);
+    }
+
+    /** The shape [B, S, ...value v] of coefficients on value v for specification coefficients {@code lambda}. */
+    private Shape coefficientShape(NDArray lambda, int v) {
+        int[] s = shapes.get(v);
+        long[] out = new long[s.length + 2];
+        out[0] = lambda.getShape().get(0);
+        out[1] = lambda.getShape().get(1);
+        for (int d = 0; d < s.length; d++) out[d + 2] = s[d];
+        return new Shape(out);
     }
 
     private boolean onlyAffineBefore(int k) {
@@ -195,9 +235,9 @@ final class Propagation {
         return new NDArray[] {m.create(newLo, s), m.create(newHi, s)};
     }
 
-    /** Elements of layer i's input (without batch). */
+    /** Elements of value i (without batch); in a chain, layer i's input. */
     private long layerSize(int i) {
-        return org.workbench.net.Layer.size(net.network().shapes().get(i));
+        return org.workbench.net.Layer.size(shapes.get(i));
     }
 
     static NDArray slice(NDArray a, int s) {

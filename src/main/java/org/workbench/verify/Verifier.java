@@ -94,7 +94,7 @@ public final class Verifier {
             }
             double sec = (System.nanoTime() - start) / 1e9;
             return new Verdict(allSafe ? "unsat" : "timeout", null, null, sec, net.inputSize() <= settings.inputSplitMax() ? "input-split " + boxes + " boxes"
-                    : settings.complete().equals("mip") ? "crown+mip" : "relu-split " + boxes + " domains");
+                    : settings.complete().equals("mip") || !net.isChain() ? "crown+mip" : "relu-split " + boxes + " domains");
         }
     }
 
@@ -114,7 +114,7 @@ public final class Verifier {
             return r;
         }
         // Gradients through the relaxation's slopes first: on nearly flat networks they find what plain gradients miss.
-        if (settings.surrogateStarts() > 0 && !open.isEmpty()) {
+        if (settings.surrogateStarts() > 0 && !open.isEmpty() && net.isChain()) {
             double[] x = new SurrogateSearch(falsifier.net32(), net64, 1).search(region.lo(), region.hi(), open, settings.surrogateStarts(), 100);
             if (x != null) return new Closed(false, x);
         }
@@ -125,7 +125,8 @@ public final class Verifier {
                     : falsifier.search(region.lo(), region.hi(), conj, settings.searchStarts(), settings.searchSteps());
             if (x != null) return new Closed(false, x);
         }
-        if (settings.complete().equals("mip")) {
+        // Branch and bound on ReLUs walks chains; a graph (residual or concatenated branches) is decided by the MIP.
+        if (settings.complete().equals("mip") || !net.isChain()) {
             for (int i : openAt) {
                 if (System.nanoTime() > deadline) return new Closed(false, null);
                 Closed r = MipStep.decide(net, net64, region.lo(), region.hi(), region.unsafe().get(i), deadline);

