@@ -41,8 +41,7 @@ final class AlphaCrown extends Relaxation {
     NDArray upper(Propagation prop, Region region, NDArray spec, NDManager m) {
         List<NDArray[]> bounds = prop.crown(region, m, chunk);
         NDArray best = prop.upper(spec, prop.size(), bounds, region, null);
-        // Branch and bound's root walks chains only; on a graph only the margins' slopes are optimized.
-        if (intermediate > 0 && region.norm() == org.workbench.problem.Norm.LINF && ctx.network().isChain()) return best.minimum(perSample(region, spec, m));
+        if (intermediate > 0 && region.norm() == org.workbench.problem.Norm.LINF) return best.minimum(perSample(region, spec, m));
         long b = spec.getShape().get(0), s = spec.getShape().get(1);
         List<NDArray> alpha = new ArrayList<>();
         for (int i = 0; i < prop.size(); i++) {

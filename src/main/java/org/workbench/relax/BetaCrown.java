@@ -86,8 +86,8 @@ public final class BetaCrown {
      */
     public BetaCrown(TorchNet net64, double[] lo, double[] hi, long deadlineNanos, Refiner refiner, int intermediateIterations,
                      Branching branching) {
-        if (!net64.network().isChain())
-            throw new IllegalArgumentException("branch and bound on ReLUs walks chains only; this network has branches");
+        if (refiner != null && !net64.network().isChain())
+            throw new IllegalArgumentException("MIP refinement of root bounds walks chains only; this network has branches");
         this.intermediateIterations = intermediateIterations;
         this.branching = branching;
         this.net = net64;
@@ -103,8 +103,11 @@ public final class BetaCrown {
             params32.add(q);
         }
         Region box = Region.boxes(manager, new double[][] {lo}, new double[][] {hi}, net64.batchShape(1).getShape());
-        rootBounds = prop.crown(box, manager, 512);
+        rootBounds = new ArrayList<>();
+        List<NDArray[]> values = prop.crown(box, manager, 512);
+        // Subdomains keep, per layer, the bounds of the value it reads: in a graph a ReLU need not read the layer before.
         for (int i = 0; i < layers.size(); i++) {
+            rootBounds.add(values.get(prop.in(i)));
             rootLo.add(rootBounds.get(i)[0].toDoubleArray());
             rootHi.add(rootBounds.get(i)[1].toDoubleArray());
         }
@@ -157,7 +160,8 @@ public final class BetaCrown {
             double[] best = null;
             try (NDManager m = manager.newSubManager()) {
                 SubdomainTensors t = new SubdomainTensors(m, this.root, List.of(none), r);
-                for (int i = k; i < layers.size(); i++) t.alpha.set(i, null);
+                boolean[] feeds = feeds(prop.in(k));
+                for (int i = 0; i < layers.size(); i++) if (!feeds[i]) t.alpha.set(i, null);
                 Adam adam = new Adam(m, t.alpha, 0.1);
                 for (int it = 0; it <= intermediateIterations; it++) {
                     try (NDManager sm = m.newSubManager()) {
@@ -165,7 +169,7 @@ public final class BetaCrown {
                         for (NDArray a : t.alpha) if (a != null) a.setRequiresGradient(true);
                         NDArray up;
                         try (ThreadGradients gc = new ThreadGradients()) {
-                            up = pass(spec, t, box, null, k, params64)[0];
+                            up = pass(spec, t, box, null, prop.in(k), params64)[0];
                             if (it < intermediateIterations) gc.backward(up.sum());
                         }
                         if (it < intermediateIterations) adam.step(it + 1, true);
@@ -281,22 +285,64 @@ public final class BetaCrown {
     /** The type the slopes and multipliers are searched in; the final bound is re-evaluated in float64. */
     static final DataType SEARCH_TYPE = DataType.FLOAT32;
 
-    /** One back-substitution: {upper bounds [B, S], input coefficients}; fills coefficients on ReLU outputs when asked. */
+    /** Which layers value v depends on (value v is the output of layer v - 1; layers read values by the wiring). */
+    private boolean[] feeds(int v) {
+        boolean[] needed = new boolean[layers.size() + 1], feeds = new boolean[layers.size()];
+        needed[v] = true;
+        for (int i = v - 1; i >= 0; i--) {
+            if (!needed[i + 1]) continue;
+            feeds[i] = true;
+            for (int x : net.network().inputs().get(i)) needed[x] = true;
+        }
+        return feeds;
+    }
+
+    /**
+     * One back-substitution from value {@code from} (the output at layers.size()): {upper bounds [B, S], input
+     * coefficients}; fills coefficients on ReLU outputs when asked. One coefficient tensor per value, as in
+     * {@link Propagation}, so that residual branches are followed separately.
+     */
     private NDArray[] pass(NDArray spec, SubdomainTensors t, Region region, List<NDArray> reluCoef, int from, List<NDList> params) {
         if (reluCoef != null) {
             reluCoef.clear();
             for (int i = 0; i < layers.size(); i++) reluCoef.add(null);
         }
-        NDArray lambda = spec, offset = null;
+        List<int[]> reads = net.network().inputs();
+        NDArray[] coef = new NDArray[from + 1];
+        coef[from] = spec;
+        NDArray offset = null;
         for (int i = from - 1; i >= 0; i--) {
+            NDArray lambda = coef[i + 1];
+            if (lambda == null) continue;
+            coef[i + 1] = null;
+            int[] r = reads.get(i);
+            if (r.length > 1) {
+                List<int[]> shapes = new ArrayList<>();
+                for (int x : r) shapes.add(net.network().shapes().get(x));
+                List<NDArray> parts = layers.get(i).backwardJoin(lambda, shapes);
+                for (int j = 0; j < r.length; j++) coef[r[j]] = coef[r[j]] == null ? parts.get(j) : coef[r[j]].add(parts.get(j));
+                continue;
+            }
             if (reluCoef != null && layers.get(i) instanceof Relu) reluCoef.set(i, lambda.stopGradient());
-            NDArray[] r = t.lines.get(i) != null ? Relu.backward(lambda, t.lines.get(i), t.alpha.get(i))
+            NDArray[] res = t.lines.get(i) != null ? Relu.backward(lambda, t.lines.get(i), t.alpha.get(i))
                     : layers.get(i).backward(lambda, params.get(i), t.lo.get(i), t.hi.get(i), t.alpha.get(i));
-            lambda = r[0];
-            offset = offset == null ? r[1] : offset.add(r[1]);
-            if (t.beta.get(i) != null) lambda = lambda.add(t.beta.get(i).mul(t.sign.get(i)));
+            NDArray in = res[0];
+            offset = offset == null ? res[1] : offset.add(res[1]);
+            if (t.beta.get(i) != null) in = in.add(t.beta.get(i).mul(t.sign.get(i)));
+            coef[r[0]] = coef[r[0]] == null ? in : coef[r[0]].add(in);
         }
-        return new NDArray[] {region.maximize(lambda).add(offset), lambda.stopGradient()};
+        NDArray onInput = coef[0] != null ? coef[0] : spec.getManager().zeros(coefShape(spec), spec.getDataType());
+        return new NDArray[] {offset == null ? region.maximize(onInput) : region.maximize(onInput).add(offset), onInput.stopGradient()};
+    }
+
+    /** [B, S, ...input shape] for specification coefficients [B, S, ...]. */
+    private Shape coefShape(NDArray spec) {
+        int[] in = net.network().inputShape();
+        long[] out = new long[in.length + 2];
+        out[0] = spec.getShape().get(0);
+        out[1] = spec.getShape().get(1);
+        for (int d = 0; d < in.length; d++) out[d + 2] = in[d];
+        return new Shape(out);
     }
 
     private List<Bounded> results(List<Domain> domains, int s, SubdomainTensors t, double[] best, List<NDArray> reluCoef, NDArray inCoef) {

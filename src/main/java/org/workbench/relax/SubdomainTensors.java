@@ -15,7 +15,10 @@ import org.workbench.net.Relu;
  * and multipliers beta (warm-started from the parent). Null where a layer has none.
  */
 final class SubdomainTensors {
-    /** The root box's bounds every subdomain starts from; neuronOffset[i]: ReLU layer i's first slot in a Domain's alpha. */
+    /**
+     * The root box's bounds every subdomain starts from, per layer the bounds of the value it reads (in a chain, its
+     * input); neuronOffset[i]: ReLU layer i's first slot in a Domain's alpha.
+     */
     record Root(List<Layer> layers, List<NDArray[]> bounds, List<double[]> lo, List<double[]> hi, int[] neuronOffset) {}
 
     final List<NDArray> lo = new ArrayList<>(), hi = new ArrayList<>(), sign = new ArrayList<>(), alpha = new ArrayList<>(), beta = new ArrayList<>();

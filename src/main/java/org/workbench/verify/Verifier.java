@@ -94,7 +94,7 @@ public final class Verifier {
             }
             double sec = (System.nanoTime() - start) / 1e9;
             return new Verdict(allSafe ? "unsat" : "timeout", null, null, sec, net.inputSize() <= settings.inputSplitMax() ? "input-split " + boxes + " boxes"
-                    : settings.complete().equals("mip") || !net.isChain() ? "crown+mip" : "relu-split " + boxes + " domains");
+                    : settings.complete().equals("mip") ? "crown+mip" : "relu-split " + boxes + " domains");
         }
     }
 
@@ -125,8 +125,7 @@ public final class Verifier {
                     : falsifier.search(region.lo(), region.hi(), conj, settings.searchStarts(), settings.searchSteps());
             if (x != null) return new Closed(false, x);
         }
-        // Branch and bound on ReLUs walks chains; a graph (residual or concatenated branches) is decided by the MIP.
-        if (settings.complete().equals("mip") || !net.isChain()) {
+        if (settings.complete().equals("mip")) {
             for (int i : openAt) {
                 if (System.nanoTime() > deadline) return new Closed(false, null);
                 Closed r = MipStep.decide(net, net64, region.lo(), region.hi(), region.unsafe().get(i), deadline);
@@ -135,7 +134,8 @@ public final class Verifier {
             }
             return new Closed(true, null);
         }
-        if (!(settings.refineSeconds() > 0)) return reluSplit(region, net64, falsifier, openAt, deadline, null, Double.POSITIVE_INFINITY);
+        // MIP refinement of root bounds cuts the network at a layer, which only a chain allows.
+        if (!(settings.refineSeconds() > 0) || !net.isChain()) return reluSplit(region, net64, falsifier, openAt, deadline, null, Double.POSITIVE_INFINITY);
         // Branch and bound alone first: what it closes at all it mostly closes in seconds, while refining the root's
         // bounds by MIP costs tens of seconds; what it leaves open starts over from the refined bounds. Its subdomains'
         // corners also find counterexamples that the searches miss (256x4 prop_1_0.05 without the surrogate search:

@@ -25,7 +25,7 @@ import org.workbench.testing.RandomNets;
 /**
  * The bab solver's bracket holds the exact answer: on random small networks, per sample and class, its lower end is
  * at most the MIP's proven optimum and its upper end at least that optimum (and no looser than CROWN's); its status
- * agrees with the optimum's sign. Both of its paths are exercised: branch and bound on ReLUs (input_split_max 0) and
+ * agrees with the optimum's sign. Residual graphs too (every fourth network). Both of its paths are exercised: branch and bound on ReLUs (input_split_max 0) and
  * on the input box.
  */
 class BabSolverTest {
@@ -37,7 +37,8 @@ class BabSolverTest {
         Random r = new Random(7);
         int checks = 0, decided = 0, samples = 0;
         for (int n = 0; n < NETS; n++) {
-            Network net = n % 2 == 0 ? RandomNets.mlp(r, 1, 4 + r.nextInt(2), 3 + r.nextInt(3)) : cnn(r);
+            Network net = n % 4 == 3 ? RandomNets.residual(r, 1, 4, 3 + r.nextInt(3))
+                    : n % 2 == 0 ? RandomNets.mlp(r, 1, 4 + r.nextInt(2), 3 + r.nextInt(3)) : cnn(r);
             double eps = 0.02 + 0.25 * r.nextDouble();
             boolean clip = r.nextBoolean();
             Threat threat = new Threat(Norm.LINF, List.of(eps), clip, 0, 1);

@@ -47,9 +47,13 @@ class ReluSplitTest {
     /** Layer {@code layer}'s input at each point (flattened), from the network cut before it (kept per layer), in float64. */
     private static double[][] layerInput(NDManager m, Network net, int layer, double[][] x, java.util.Map<Integer, TorchNet> cut) {
         TorchNet t = cut.computeIfAbsent(layer, l -> {
-            List<Layer> prefix = new ArrayList<>(net.layers().subList(0, l));
+            // Layer l reads value v, the output of layer v - 1 (in a chain v = l): the layers before it, then a Flatten of v.
+            int v = net.inputs().get(l)[0];
+            List<Layer> prefix = new ArrayList<>(net.layers().subList(0, v));
+            List<int[]> wiring = new ArrayList<>(net.inputs().subList(0, v));
             prefix.add(new Flatten());
-            return new TorchNet(new Network(net.inputShape(), prefix), m, DataType.FLOAT64);
+            wiring.add(new int[] {v});
+            return new TorchNet(new Network(net.inputShape(), prefix, wiring, null), m, DataType.FLOAT64);
         });
         return t.logits(x);
     }
@@ -60,8 +64,8 @@ class ReluSplitTest {
         int checked = 0;
         try (NDManager m = NDManager.newBaseManager()) {
             for (int trial = 0; trial < 30; trial++) {
-                // Mostly MLPs over 25 inputs; every fifth a small CNN (convolution layers split too).
-                Network net = trial % 5 == 4 ? RandomNets.cnn(r, 1, 6, 3) : net(r);
+                // Mostly MLPs over 25 inputs; every fifth a small CNN (convolution layers split too), every fifth a residual graph.
+                Network net = trial % 5 == 4 ? RandomNets.cnn(r, 1, 6, 3) : trial % 5 == 3 ? RandomNets.residual(r, 1, 5, 3) : net(r);
                 int n = net.inputSize();
                 double[] c = RandomNets.input(r, n), lo = new double[n], hi = new double[n];
                 double eps = 0.05 + 0.25 * r.nextDouble();
@@ -73,7 +77,7 @@ class ReluSplitTest {
                 java.util.Map<Integer, TorchNet> cut = new java.util.HashMap<>();
                 try (TorchNet t = new TorchNet(net, m, DataType.FLOAT64)) {
                     // Every other network starts from root bounds refined by MIP, as the verifier does after a while.
-                    BetaCrown.Refiner refiner = trial % 2 == 0 ? null
+                    BetaCrown.Refiner refiner = trial % 2 == 0 || !net.isChain() ? null
                             : (k, l, h) -> NeuronRefinement.refineLayer(net, t, lo, hi, l, h, k, 5, Long.MAX_VALUE, 2);
                     BetaCrown bc = new BetaCrown(t, lo, hi, Long.MAX_VALUE, refiner);
                     try {
