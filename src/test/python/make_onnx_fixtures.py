@@ -95,7 +95,7 @@ def operator_nets():
         "op_batchnorm": (nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.BatchNorm2d(4), flat), (3, 6, 6)),
         "op_maxpool": (nn.Sequential(nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True), flat), (3, 8, 8)),
         "op_avgpool": (nn.Sequential(nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False), flat), (3, 8, 8)),
-        # (count_include_pad=True is exported as a Pad node, which the importer does not read.)
+        # (count_include_pad=True is exported as a Pad node: see pad_nets.)
         "op_avgpool_ceil": (nn.Sequential(nn.AvgPool2d(2, stride=2, ceil_mode=True, count_include_pad=False), flat), (3, 7, 7)),
         "op_global_avgpool": (nn.Sequential(nn.Conv2d(3, 5, 3), nn.AdaptiveAvgPool2d(1), flat), (3, 8, 8)),
         "op_residual_add": (nn.Sequential(Residual(3), flat), (3, 6, 6)),
@@ -104,6 +104,23 @@ def operator_nets():
         "op_softmax": (nn.Sequential(flat, nn.Linear(48, 7), nn.Softmax(dim=1)), (3, 4, 4)),
         "op_transpose_reshape": (Shuffle(), (3, 8, 8)),
         "op_identity_dropout": (nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), flat), (3, 6, 6)),
+    }
+
+
+def pad_nets():
+    """name -> (module, input shape, opset) for the Pad operator, which the importer folds into the next Conv or
+    AveragePool. Kept apart from operator_nets so that those keep their seeds. At opset 9 PyTorch writes the pads as
+    an attribute; at opset 13 as an input, computed by a Constant for AvgPool2d but by a chain of shape operators
+    (not read by the importer) for ZeroPad2d, hence opset 9 for the Conv cases."""
+    flat = nn.Flatten()
+    return {
+        # Conv, ReLU, then a pooling whose padding counts in the average: Pad + AveragePool, as in VNN-COMP's verivital.
+        "op_pad_avgpool": (nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(),
+                                         nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=True), flat), (3, 9, 9), 13),
+        # A Pad of 1 before a Conv with padding 1 of its own: padding 2 in all.
+        "op_pad_conv": (nn.Sequential(nn.ZeroPad2d(1), nn.Conv2d(3, 4, 3, stride=2, padding=1), flat), (3, 8, 8), 9),
+        # Left 2, right 1, top 0, bottom 1: a convolution with padding that differs by side.
+        "op_pad_conv_asym": (nn.Sequential(nn.ZeroPad2d((2, 1, 0, 1)), nn.Conv2d(3, 4, 3), flat), (3, 7, 8), 9),
     }
 
 
@@ -133,7 +150,7 @@ def insert_identity_and_dropout(path):
     onnx.save(model, path)
 
 
-def export(model, shape, out_dir, name, seed):
+def export(model, shape, out_dir, name, seed, opset=13):
     gen = torch.Generator().manual_seed(seed)
     randomize_batchnorm(model, gen)
     model.eval()
@@ -141,7 +158,7 @@ def export(model, shape, out_dir, name, seed):
     path = f"{out_dir}/{name}.onnx"
     with torch.no_grad():
         logits = model(x)
-        torch.onnx.export(model, x, path, opset_version=13, input_names=["input"], output_names=["logits"])
+        torch.onnx.export(model, x, path, opset_version=opset, input_names=["input"], output_names=["logits"])
     if name == "op_identity_dropout":
         insert_identity_and_dropout(path)
     onnx.checker.check_model(onnx.load(path))
@@ -159,6 +176,9 @@ def main():
     for i, (name, (model, shape)) in enumerate(sorted(operator_nets().items())):
         torch.manual_seed(100 + i)
         export(model, shape, out_dir, name, 100 + i)
+    for i, (name, (model, shape, opset)) in enumerate(sorted(pad_nets().items())):
+        torch.manual_seed(200 + i)
+        export(model, shape, out_dir, name, 200 + i, opset)
     torch.manual_seed(1)
     export(small_resnet(), (3, 32, 32), out_dir, "small_resnet", 1)
     torch.manual_seed(2)

@@ -1,13 +1,15 @@
 package org.workbench.net;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.IntFunction;
 import org.workbench.net.OnnxProto.Node;
 import org.workbench.net.OnnxProto.Tensor;
 
 /**
  * The arithmetic of ONNX import: Gemm/MatMul weights in the workbench's [out, in] layout, constants broadcast to a
- * value's shape, and the folding of elementwise constants into weights or into a pending (x - mean) / std.
+ * value's shape, the folding of elementwise constants into weights or into a pending (x - mean) / std, and the
+ * reading of a zero Pad that the importer folds into the padding of the Conv or AveragePool after it.
  * Problems are thrown as IllegalArgumentException with the reason; the importer names the file and node.
  */
 final class OnnxFolding {
@@ -113,6 +115,49 @@ final class OnnxFolding {
             return new Conv2d(cv.inChannels(), cv.outChannels(), cv.kernelH(), cv.kernelW(), cv.stride(), cv.padding(), w, b);
         }
         return null;
+    }
+
+    /**
+     * The zero padding a Pad node adds to the H and W axes of a [C, H, W] value, as {top, left, bottom, right}; all
+     * zeros when it pads nothing (then mode and value do not matter: the node is the identity). {@code constant}
+     * gives the constant input i, or null where it is absent: opset 11+ reads pads, constant_value and (opset 18+)
+     * axes from inputs 2-4, opset 2-10 from the attributes 'pads' and 'value' (opset 1: 'paddings').
+     */
+    static int[] zeroPad(Node n, int[] shape, IntFunction<Tensor> constant) {
+        int rank = shape.length + 1; // with the batch axis, which ONNX's pads include
+        Tensor in = n.inputs().size() > 1 ? constant.apply(1) : null;
+        List<Long> given = in != null ? Arrays.stream(in.data()).mapToObj(v -> (long) v).toList()
+                : n.intsAttr("pads", n.intsAttr("paddings", null));
+        if (given == null) throw new IllegalArgumentException("has no pads (expected the attribute 'pads' or a constant input 2)");
+        Tensor axesIn = n.inputs().size() > 3 ? constant.apply(3) : null;
+        int[] axes = new int[axesIn == null ? rank : axesIn.data().length];
+        for (int i = 0; i < axes.length; i++) {
+            axes[i] = axesIn == null ? i : (int) axesIn.data()[i];
+            if (axes[i] < 0) axes[i] += rank;
+            if (axes[i] < 0 || axes[i] >= rank) throw new IllegalArgumentException("axes " + Arrays.toString(axesIn.data()) + " do not fit rank " + rank);
+        }
+        if (given.size() != 2 * axes.length)
+            throw new IllegalArgumentException("pads " + given + " do not fit the input " + Layer.show(shape) + " with its batch axis (expected "
+                    + 2 * axes.length + " values)");
+        long[] begin = new long[rank], end = new long[rank];
+        for (int i = 0; i < axes.length; i++) {
+            begin[axes[i]] = given.get(i);
+            end[axes[i]] = given.get(axes.length + i);
+        }
+        if (Arrays.stream(begin).allMatch(v -> v == 0) && Arrays.stream(end).allMatch(v -> v == 0)) return new int[4];
+        String mode = n.attrs().containsKey("mode") ? n.attrs().get("mode").s() : "constant";
+        String only = "; only constant zero padding of H and W is supported (folded into the Conv or AveragePool reading it)";
+        if (!mode.equals("constant")) throw new IllegalArgumentException("mode '" + mode + "' is not supported" + only);
+        Tensor valueIn = n.inputs().size() > 2 ? constant.apply(2) : null;
+        if (valueIn != null && valueIn.data().length != 1)
+            throw new IllegalArgumentException("constant_value has " + valueIn.data().length + " values, expected one");
+        double value = valueIn != null ? valueIn.data()[0] : n.floatAttr("value", 0);
+        if (value != 0) throw new IllegalArgumentException("pads with the value " + value + only);
+        if (Arrays.stream(begin).anyMatch(v -> v < 0) || Arrays.stream(end).anyMatch(v -> v < 0))
+            throw new IllegalArgumentException("negative pads " + given + " (cropping) are not supported" + only);
+        if (rank != 4 || begin[0] != 0 || end[0] != 0 || begin[1] != 0 || end[1] != 0)
+            throw new IllegalArgumentException("pads " + given + " pad the input " + Layer.show(shape) + " beyond H and W" + only);
+        return new int[] {(int) begin[2], (int) begin[3], (int) end[2], (int) end[3]};
     }
 
     /** The constant broadcast (numpy rules, batch of 1) to the per-example shape, flattened row-major. */

@@ -21,12 +21,14 @@ import org.workbench.net.OnnxProto.ValueInfo;
  * nothing else they are folded into its weights; elsewhere they accumulate as a pending (x - mean) / std on the value,
  * which the next Gemm/MatMul absorbs, or which becomes a {@link Normalize} layer when per channel with positive std
  * (on the graph input that keeps perturbations in pixel space). Identity and Dropout pass their input on; a Softmax
- * that gives the graph output is dropped with a warning, since the workbench works on logits.
+ * that gives the graph output is dropped with a warning, since the workbench works on logits. A constant-zero Pad is
+ * not a layer either: its padding is added to that of the one Conv or AveragePool reading it (which keeps the bound
+ * rules of Conv2d and AvgPool; a padding layer of its own would have none).
  */
 public final class OnnxImporter {
     static final List<String> SUPPORTED = List.of("Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "Flatten",
             "Reshape", "Conv", "Constant", "BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool", "Concat",
-            "Transpose", "Identity", "Dropout", "Softmax");
+            "Transpose", "Identity", "Dropout", "Softmax", "Pad");
 
     /** A value of the graph: the network value it is, its shape, and a pending (x - mean) / std (null: none). */
     record Val(int index, int[] shape, double[] mean, double[] std) {}
@@ -39,6 +41,8 @@ public final class OnnxImporter {
     private final Map<String, Integer> readers = new HashMap<>();
     /** Values with a pending transformation already turned into a Normalize layer, so that two readers share it. */
     private final Map<Val, Integer> materialized = new IdentityHashMap<>();
+    /** Outputs of zero Pad nodes (top, left, bottom, right), padding left for the one Conv or AveragePool reading them. */
+    private final Map<String, int[]> padded = new HashMap<>();
     private final List<Layer> layers = new ArrayList<>();
     private final List<int[]> wiring = new ArrayList<>();
     private final List<String> names = new ArrayList<>();
@@ -199,13 +203,14 @@ public final class OnnxImporter {
                 int m = wt.dims().length > 0 ? (int) wt.dims()[0] : 0;
                 double[] bias = n.inputs().size() > 2 && !n.inputs().get(2).isEmpty()
                         ? broadcast(constantInput(n, 2, where, "bias"), new int[] {m}) : new double[m];
-                yield add(OnnxLayers.conv(n, x.shape(), wt, bias), where, x);
+                yield add(OnnxLayers.conv(n, x.shape(), wt, bias, padding(n)), where, x);
             }
             case "BatchNormalization" ->
                     add(OnnxLayers.batchNorm(n, x.shape(), i -> broadcast(constantInput(n, i, where, "parameter"),
                             new int[] {x.shape()[0]})), where, x);
             case "MaxPool" -> add(OnnxLayers.maxPool(n), where, x);
-            case "AveragePool" -> add(OnnxLayers.avgPool(n), where, x);
+            case "AveragePool" -> add(OnnxLayers.avgPool(n, x.shape(), padding(n)), where, x);
+            case "Pad" -> pad(n, where, x, graphOutput);
             case "GlobalAveragePool" -> add(AvgPool.global(), where, x);
             case "Transpose" -> add(OnnxLayers.transpose(n, x.shape()), where, x);
             case "Concat" -> {
@@ -219,6 +224,35 @@ public final class OnnxImporter {
         };
         values.put(outName, y);
         for (String s : n.inputs()) readers.merge(s, -1, Integer::sum);
+    }
+
+    /** The zero padding of the Pad whose output node n reads as its data, if any. */
+    private int[] padding(Node n) {
+        return padded.getOrDefault(n.inputs().get(0), new int[4]);
+    }
+
+    /**
+     * A zero Pad: x itself, its padding left for its reader, which must be one Conv or AveragePool (a Pad padding
+     * nothing is the identity anywhere). A pending (x - mean) / std stays on x: the reader's layer applies it first,
+     * so the zeros come after it, as in the graph.
+     */
+    private Val pad(Node n, String where, Val x, String graphOutput) {
+        int[] p = OnnxFolding.zeroPad(n, x.shape(), i -> i < n.inputs().size() && !n.inputs().get(i).isEmpty()
+                ? constantInput(n, i, where, i == 1 ? "pads" : i == 2 ? "constant_value" : "axes") : null);
+        if (Arrays.stream(p).allMatch(v -> v == 0)) return x;
+        String out = n.outputs().get(0);
+        List<Node> nodes = graph.nodes();
+        List<Integer> by = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++)
+            for (String s : nodes.get(i).inputs()) if (s.equals(out)) by.add(i);
+        Node reader = by.size() == 1 ? nodes.get(by.get(0)) : null;
+        if (out.equals(graphOutput) || reader == null || !List.of("Conv", "AveragePool").contains(reader.opType())
+                || !reader.inputs().get(0).equals(out))
+            throw error(where + ": a Pad of H and W is supported only as the data input of one Conv or AveragePool (folded into its "
+                    + "padding); its output is " + (out.equals(graphOutput) ? "the graph output" : by.isEmpty() ? "not read"
+                    : "read by " + by.stream().map(i -> "node " + label(nodes.get(i), i) + " (" + nodes.get(i).opType() + ")").distinct().toList()));
+        padded.put(out, p);
+        return x;
     }
 
     /** A Flatten layer (a pending transformation moves along: flattening keeps the element order). */

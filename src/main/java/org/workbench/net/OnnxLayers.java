@@ -10,13 +10,14 @@ import org.workbench.net.OnnxProto.Tensor;
  * The ONNX operators that become one layer each from their attributes and constant inputs alone (no folding):
  * Conv, BatchNormalization, pooling, Transpose, Reshape, Concat. Each method gets the shape of the data input
  * (without batch) and throws IllegalArgumentException with the reason when the node is not supported; the importer
- * adds the file and node name.
+ * adds the file and node name. Conv and AveragePool also take the zero padding of a Pad node they read (top, left,
+ * bottom, right; see {@link OnnxFolding#zeroPad}), added to their own.
  */
 final class OnnxLayers {
     private OnnxLayers() {}
 
     /** Conv2d when the geometry is one it covers (the form with bound rules), otherwise GeneralConv. */
-    static Layer conv(Node n, int[] shape, Tensor wt, double[] bias) {
+    static Layer conv(Node n, int[] shape, Tensor wt, double[] bias, int[] padded) {
         if (wt.dims().length != 4)
             throw new IllegalArgumentException("only 2-d convolutions are supported, weight dims " + Arrays.toString(wt.dims()));
         int m = (int) wt.dims()[0], cg = (int) wt.dims()[1], kh = (int) wt.dims()[2], kw = (int) wt.dims()[3];
@@ -28,7 +29,8 @@ final class OnnxLayers {
         List<Long> ks = n.intsAttr("kernel_shape", List.of((long) kh, (long) kw));
         if (!ks.equals(List.of((long) kh, (long) kw)))
             throw new IllegalArgumentException("attribute 'kernel_shape' = " + ks + " does not match the weight dims");
-        int[] st = pair(n, "strides", 1), dil = pair(n, "dilations", 1), pads = pads(n);
+        // A convolution's padding is zeros, so a zero Pad before it only widens it (asymmetric: GeneralConv).
+        int[] st = pair(n, "strides", 1), dil = pair(n, "dilations", 1), pads = plus(pads(n), padded);
         boolean plain = groups == 1 && dil[0] == 1 && dil[1] == 1 && st[0] == st[1]
                 && pads[0] == pads[1] && pads[1] == pads[2] && pads[2] == pads[3];
         if (plain) return new Conv2d(shape[0], m, kh, kw, st[0], pads[0], wt.data(), bias);
@@ -49,18 +51,40 @@ final class OnnxLayers {
         if (n.intAttr("storage_order", 0) != 0) throw new IllegalArgumentException("attribute 'storage_order' = 1 is not supported");
         int[] dil = pair(n, "dilations", 1);
         if (dil[0] != 1 || dil[1] != 1) throw new IllegalArgumentException("attribute 'dilations' = " + Arrays.toString(dil) + " is not supported");
-        return new MaxPool(window(n));
+        return new MaxPool(window(n, new int[4]));
     }
 
-    static Layer avgPool(Node n) {
-        return new AvgPool(window(n), n.intAttr("count_include_pad", 0) != 0);
+    /**
+     * A zero Pad before the pooling becomes padding that counts in the divisor (the Pad's zeros are data to the
+     * AveragePool). That is one layer only when the node's own padding counts too (or it has none) and every window
+     * then lies inside the padded input: there every divisor is the kernel size, as over the explicit Pad's output.
+     */
+    static Layer avgPool(Node n, int[] shape, int[] padded) {
+        boolean countPadding = n.intAttr("count_include_pad", 0) != 0;
+        if (Arrays.stream(padded).allMatch(v -> v == 0)) return new AvgPool(window(n, padded), countPadding);
+        String after = "after a Pad of " + Arrays.toString(padded) + " (top, left, bottom, right): ";
+        if (padded[0] != padded[2] || padded[1] != padded[3])
+            throw new IllegalArgumentException(after + "average pooling needs the same padding on opposite sides");
+        if (!countPadding && Arrays.stream(pads(n)).anyMatch(v -> v != 0))
+            throw new IllegalArgumentException(after + "attribute 'pads' with count_include_pad = 0 is not supported "
+                    + "(the Pad's zeros would count in the average and the node's own padding not)");
+        Pooling w;
+        try {
+            w = window(n, padded);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(after + e.getMessage());
+        }
+        Pooling floor = new Pooling(w.kernelH(), w.kernelW(), w.strideH(), w.strideW(), w.padH(), w.padW(), false);
+        if (w.ceilMode() && !Arrays.equals(w.outputShape("avgpool", shape), floor.outputShape("avgpool", shape)))
+            throw new IllegalArgumentException(after + "ceil_mode = 1 is supported only where it does not change the output size");
+        return new AvgPool(floor, true);
     }
 
-    private static Pooling window(Node n) {
+    private static Pooling window(Node n, int[] padded) {
         noAutoPad(n);
         List<Long> k = n.intsAttr("kernel_shape", List.of());
         if (k.size() != 2) throw new IllegalArgumentException("attribute 'kernel_shape' = " + k + "; only 2-d pooling is supported");
-        int[] st = pair(n, "strides", 1), pads = pads(n);
+        int[] st = pair(n, "strides", 1), pads = plus(pads(n), padded);
         if (pads[0] != pads[2] || pads[1] != pads[3])
             throw new IllegalArgumentException("attribute 'pads' = " + Arrays.toString(pads) + " is not supported (pooling needs the same padding on opposite sides)");
         return new Pooling(k.get(0).intValue(), k.get(1).intValue(), st[0], st[1], pads[0], pads[1], n.intAttr("ceil_mode", 0) != 0);
@@ -127,6 +151,12 @@ final class OnnxLayers {
         List<Long> v = n.intsAttr(name, List.of(def, def));
         if (v.size() != 2) throw new IllegalArgumentException("attribute '" + name + "' = " + v + " is not supported (2-d only)");
         return new int[] {v.get(0).intValue(), v.get(1).intValue()};
+    }
+
+    private static int[] plus(int[] a, int[] b) {
+        int[] c = a.clone();
+        for (int i = 0; i < c.length; i++) c[i] += b[i];
+        return c;
     }
 
     /** pads as top, left, bottom, right. */

@@ -23,6 +23,13 @@ public final class OnnxTestSupport {
     /** Builds a ModelProto (opset 13) with the generated classes; dims of -1 in inputs/outputs become the symbol "batch". */
     static final class ModelWriter {
         private final OnnxMl.GraphProto.Builder graph = OnnxMl.GraphProto.newBuilder().setName("test");
+        private long opset = 13;
+
+        /** The opset the model declares (Pad reads its pads from an attribute before 11, from an input after). */
+        ModelWriter opset(long v) {
+            opset = v;
+            return this;
+        }
 
         ModelWriter input(String name, long... dims) {
             graph.addInput(valueInfo(name, dims));
@@ -57,7 +64,7 @@ public final class OnnxTestSupport {
 
         byte[] bytes() {
             return OnnxMl.ModelProto.newBuilder().setIrVersion(7).setProducerName("workbench-test").setGraph(graph)
-                    .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(13)).build().toByteArray();
+                    .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(opset)).build().toByteArray();
         }
     }
 
@@ -175,6 +182,8 @@ public final class OnnxTestSupport {
                 return binary("Add", out, new T(c.dims(), Arrays.stream(c.v()).map(v -> beta * v).toArray()));
             }
             case "Conv": return conv(n, a.get(0), a.get(1), a.size() > 2 ? a.get(2) : null);
+            case "Pad": return pad(n, a);
+            case "AveragePool": return avgPool(n, a.get(0));
             default: throw new IllegalArgumentException("reference interpreter lacks " + n.opType());
         }
     }
@@ -238,6 +247,69 @@ public final class OnnxTestSupport {
                     y[(o * oh + i) * ow + j] = s;
                 }
         return new T(new long[] {1, m, oh, ow}, y);
+    }
+
+    /** Constant-mode Pad of a 4-d tensor, written out element by element (pads from the attribute or input 2). */
+    private static T pad(OnnxProto.Node n, List<T> a) {
+        String mode = n.attrs().containsKey("mode") ? n.attrs().get("mode").s() : "constant";
+        if (!mode.equals("constant")) throw new IllegalArgumentException("reference interpreter pads only in constant mode");
+        long[] p = a.size() > 1 && a.get(1) != null ? Arrays.stream(a.get(1).v()).mapToLong(v -> (long) v).toArray()
+                : n.attrs().get("pads").ints().stream().mapToLong(Long::longValue).toArray();
+        double value = a.size() > 2 && a.get(2) != null ? a.get(2).v()[0]
+                : n.attrs().containsKey("value") ? n.attrs().get("value").f() : 0;
+        long[] d = a.get(0).dims(), od = new long[4];
+        if (a.size() > 3 && a.get(3) != null) { // axes (opset 18): spread the pads over all four axes
+            long[] full = new long[8];
+            double[] axes = a.get(3).v();
+            for (int i = 0; i < axes.length; i++) {
+                int ax = (int) (axes[i] < 0 ? axes[i] + 4 : axes[i]);
+                full[ax] = p[i];
+                full[4 + ax] = p[axes.length + i];
+            }
+            p = full;
+        }
+        for (int i = 0; i < 4; i++) od[i] = d[i] + p[i] + p[4 + i];
+        double[] y = new double[(int) (od[0] * od[1] * od[2] * od[3])];
+        Arrays.fill(y, value);
+        for (int i = 0; i < a.get(0).size(); i++) {
+            int rest = i, to = 0, stride = 1;
+            for (int j = 3; j >= 0; j--) {
+                to += (int) (rest % d[j] + p[j]) * stride;
+                rest /= (int) d[j];
+                stride *= (int) od[j];
+            }
+            y[to] = a.get(0).v()[i];
+        }
+        return new T(od, y);
+    }
+
+    /** AveragePool without ceil mode: the sum over the window's taps inside the input, divided by the taps
+     *  counted (all of them with count_include_pad, else those inside the input). */
+    private static T avgPool(OnnxProto.Node n, T x) {
+        if (attrI(n, "ceil_mode", 0) != 0) throw new IllegalArgumentException("reference interpreter lacks ceil_mode");
+        List<Long> k = n.attrs().get("kernel_shape").ints();
+        List<Long> pads = n.attrs().containsKey("pads") ? n.attrs().get("pads").ints() : List.of(0L, 0L, 0L, 0L);
+        List<Long> st = n.attrs().containsKey("strides") ? n.attrs().get("strides").ints() : List.of(1L, 1L);
+        boolean countPad = attrI(n, "count_include_pad", 0) != 0;
+        int c = (int) x.dims()[1], h = (int) x.dims()[2], w = (int) x.dims()[3], kh = k.get(0).intValue(), kw = k.get(1).intValue();
+        int pt = pads.get(0).intValue(), pl = pads.get(1).intValue(), sh = st.get(0).intValue(), sw = st.get(1).intValue();
+        int oh = (h + pt + pads.get(2).intValue() - kh) / sh + 1, ow = (w + pl + pads.get(3).intValue() - kw) / sw + 1;
+        double[] y = new double[c * oh * ow];
+        for (int ch = 0; ch < c; ch++)
+            for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++) {
+                    double s = 0;
+                    int inside = 0;
+                    for (int u = 0; u < kh; u++)
+                        for (int v = 0; v < kw; v++) {
+                            int r = i * sh - pt + u, q = j * sw - pl + v;
+                            if (r < 0 || r >= h || q < 0 || q >= w) continue;
+                            s += x.v()[(ch * h + r) * w + q];
+                            inside++;
+                        }
+                    y[(ch * oh + i) * ow + j] = s / (countPad ? kh * kw : inside);
+                }
+        return new T(new long[] {1, c, oh, ow}, y);
     }
 
     // ---- plain forward over the imported layers ------------------------------------------------------------
