@@ -36,7 +36,7 @@ public final class ReportCommand implements Callable<Integer> {
         List<Path> files = new ArrayList<>(Report.write(run, label, System.out));
         if (problem != null) {
             files.addAll(Report.imageGrids(problem, run, System.out));
-            files.addAll(LossSurface.write(problem, run.resolve("figures"), System.out));
+            files.addAll(LossSurface.write(problem, run, System.out));
         }
         System.out.println("written: " + files.size() + " files in " + run.resolve("figures"));
         return 0;

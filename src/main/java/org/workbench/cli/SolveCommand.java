@@ -60,7 +60,7 @@ public final class SolveCommand implements Callable<Integer> {
         }
         List<Path> figures = new ArrayList<>(Report.write(p.output(), Report.epsAxis(p.threat()), System.out));
         figures.addAll(Report.imageGrids(p, p.output(), System.out));
-        figures.addAll(LossSurface.write(p, p.output().resolve("figures"), System.out));
+        figures.addAll(LossSurface.write(p, p.output(), System.out));
         System.out.println("figures: " + figures.size() + " files in " + p.output().resolve("figures"));
         List<String> radiusBugs = radii == null ? List.of() : RadiusSearch.violations(radii);
         if (!radiusBugs.isEmpty()) {

@@ -17,7 +17,7 @@ import org.workbench.net.Devices;
  * home (the folder of the launcher), so the shipped problems run from anywhere.
  */
 public final class ProblemFile {
-    private static final Set<String> TOP = Set.of("name", "description", "model", "data", "threat", "objective",
+    private static final Set<String> TOP = Set.of("name", "description", "model", "models", "data", "threat", "objective",
             "solvers", "output", "batch", "witnesses", "device", "loss_surface");
 
     private ProblemFile() {}
@@ -39,17 +39,43 @@ public final class ProblemFile {
         String stem = file.getFileName().toString().replaceAll("\\.ya?ml$", "");
         String name = root.string("name", stem);
         if (!name.matches("[A-Za-z0-9._-]+")) throw root.get("name").error("expected letters, digits, '.', '_' or '-'");
-        Path model = existing(root.get("model"));
+        List<ModelSpec> models = models(root);
         DataSpec data = data(root.get("data"));
         Threat threat = threat(root.get("threat"));
+        if (threat.search() != null && models.size() > 1)
+            // radii.csv holds one radius per sample and solver; a search over several models would need a model column too.
+            throw root.get("threat").get("eps").error("a radius search runs on one model; models: names " + models.size());
         Objective objective = root.has("objective") ? objective(root.get("objective")) : Objective.crossEntropy();
         List<SolverSpec> solvers = solvers(root.get("solvers"));
         Path output = root.has("output") ? Path.of(root.get("output").string()) : Path.of("results", name);
         int batch = root.integer("batch", 128);
         if (batch < 1) throw root.get("batch").error("expected an integer >= 1");
         LossSurfaceSpec surface = root.has("loss_surface") ? lossSurface(root.get("loss_surface")) : null;
-        return new Problem(name, file, model, data, threat, objective, solvers, output, batch, root.bool("witnesses", false),
+        return new Problem(name, file, models, data, threat, objective, solvers, output, batch, root.bool("witnesses", false),
                 Devices.of(root, "device", System.err), surface);
+    }
+
+    /**
+     * {@code model: FILE} (one network, results as before) or {@code models: [FILE, ...]} (each solver on each network,
+     * results keyed by the files' base names). Every entry is checked as {@code model} is: the file must exist.
+     */
+    private static List<ModelSpec> models(YNode root) {
+        if (root.has("model") && root.has("models"))
+            throw root.get("models").error("give either model (one file) or models (a list), not both");
+        if (!root.has("models")) return List.of(new ModelSpec(null, existing(root.get("model"))));
+        List<ModelSpec> out = new ArrayList<>();
+        for (YNode item : root.get("models").asListOrOne()) {
+            Path file = existing(item);
+            String name = file.getFileName().toString().replaceAll("\\.(ya?ml|onnx)$", "");
+            // The name becomes a CSV field and a folder of figures/.
+            if (!name.matches("[A-Za-z0-9._-]+"))
+                throw item.error("expected a model file whose base name has only letters, digits, '.', '_' or '-', got '" + name + "'");
+            if (out.stream().anyMatch(m -> m.name().equals(name)))
+                throw item.error("two models named '" + name + "' (a model is named by its file's base name)");
+            out.add(new ModelSpec(name, file));
+        }
+        if (out.isEmpty()) throw root.get("models").error("expected at least one model file");
+        return out;
     }
 
     private static LossSurfaceSpec lossSurface(YNode n) {

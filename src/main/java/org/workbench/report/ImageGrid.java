@@ -30,6 +30,7 @@ import org.workbench.data.Dataset;
  */
 public final class ImageGrid {
     static final int COLUMNS = 6;
+    static final String NO_WITNESSES = "images: no witnesses in the results (problem key witnesses: true stores them), no figure written";
     private static final int LEFT_PT = 44, HEAD_PT = 10, LABEL_PT = 9, GAP_PT = 3;
     private static final Font FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 7);
     /** Row labels, one or two lines each (the left margin holds about ten characters). */
@@ -48,7 +49,7 @@ public final class ImageGrid {
     public static List<Path> write(Path dir, List<ResultLine> lines, Dataset data, Function<double[][], int[]> predict, PrintStream log) {
         Map<Double, List<Panel>> byEps = panels(lines, data, predict);
         if (byEps.isEmpty()) {
-            log.println("images: no witnesses in the results (problem key witnesses: true stores them), no figure written");
+            log.println(NO_WITNESSES);
             return List.of();
         }
         List<Path> written = new ArrayList<>();

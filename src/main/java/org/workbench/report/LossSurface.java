@@ -93,18 +93,25 @@ public final class LossSurface {
         return max + Math.log(sum) - z[y];
     }
 
-    /** Computes the problem's loss surface and writes {@code loss-surface-sample<k>} into {@code dir}. */
-    public static List<Path> write(Problem p, Path dir, PrintStream log) {
+    /**
+     * Computes the problem's loss surface and writes {@code loss-surface-sample<k>} into the run's figures folder, for
+     * each of its models into that model's folder ({@link Report#figuresDir}).
+     */
+    public static List<Path> write(Problem p, Path runDir, PrintStream log) {
         if (p.lossSurface() == null) return List.of();
         Dataset data = p.data().load();
         check(p, data);
-        Grid grid = compute(ModelFiles.load(p.model()), data, p.lossSurface(), p.threat());
-        String name = "loss-surface-sample" + grid.sample();
-        HeatMap map = new HeatMap(grid, "a: step along the loss gradient's sign", "b: step along a random sign", "cross-entropy loss (nats)");
-        Map<String, String> texts = new LinkedHashMap<>();
-        texts.put(".csv", csv(grid));
-        texts.put(".tex", tex(grid));
-        return FigureFiles.write(dir, name, map, FigureFiles.COLUMN_PT, HeatMap.HEIGHT_PT, texts);
+        List<Path> written = new java.util.ArrayList<>();
+        for (org.workbench.problem.ModelSpec model : p.models()) {
+            Grid grid = compute(ModelFiles.load(model.file()), data, p.lossSurface(), p.threat());
+            String name = "loss-surface-sample" + grid.sample();
+            HeatMap map = new HeatMap(grid, "a: step along the loss gradient's sign", "b: step along a random sign", "cross-entropy loss (nats)");
+            Map<String, String> texts = new LinkedHashMap<>();
+            texts.put(".csv", csv(grid));
+            texts.put(".tex", tex(grid));
+            written.addAll(FigureFiles.write(Report.figuresDir(runDir, model.name()), name, map, FigureFiles.COLUMN_PT, HeatMap.HEIGHT_PT, texts));
+        }
+        return written;
     }
 
     /** One row per lattice point (cell) drawn. */

@@ -5,10 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A solve run's figures and tables, written into {@code <run>/figures/}: the bound scatter, accuracy against
- * eps, and the accuracy table. The results are read and checked in full before anything is written.
+ * eps, and the accuracy table; for a run of several models, the same per model in {@code <run>/figures/<model>/}.
+ * The results are read and checked in full before anything is written.
  */
 public final class Report {
     /** The eps axis when the threat is not known (a results folder alone does not record it). */
@@ -22,9 +24,15 @@ public final class Report {
         return String.format(java.util.Locale.ROOT, "ε (%s radius, inputs in [%s, %s])", norm, Summary.fmt(t.lo()), Summary.fmt(t.hi()));
     }
 
+    /** Where a model's figures go: {@code figures/} for a single-model run (model null), else {@code figures/<model>/}. */
+    public static Path figuresDir(Path runDir, String model) {
+        Path figures = runDir.resolve("figures");
+        return model == null ? figures : figures.resolve(model);
+    }
+
     /**
      * The image grids of a solve run: they need the inputs and the network's clean predictions, which a results
-     * folder does not hold, so the problem names the data and the model.
+     * folder does not hold, so the problem names the data and the models.
      */
     public static List<Path> imageGrids(org.workbench.problem.Problem problem, Path runDir, PrintStream log) {
         ResultsFile.Run run = ResultsFile.read(runDir);
@@ -32,18 +40,27 @@ public final class Report {
             log.println("images: a radius search probes each sample at its own eps; no image grid drawn");
             return List.of();
         }
-        org.workbench.data.Dataset data = problem.data().load();
-        org.workbench.net.Network net = org.workbench.net.ModelFiles.load(problem.model());
-        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
-             org.workbench.net.TorchNet net64 = new org.workbench.net.TorchNet(net, m, ai.djl.ndarray.types.DataType.FLOAT64)) {
-            return ImageGrid.write(runDir.resolve("figures"), run.lines(), data, x -> {
-                double[][] z = net64.logits(x);
-                int[] out = new int[z.length];
-                for (int i = 0; i < z.length; i++)
-                    for (int j = 1; j < z[i].length; j++) if (z[i][j] > z[i][out[i]]) out[i] = j;
-                return out;
-            }, log);
+        if (run.lines().stream().noneMatch(r -> r.witness() != null)) {
+            log.println(ImageGrid.NO_WITNESSES); // once, not once per model
+            return List.of();
         }
+        org.workbench.data.Dataset data = problem.data().load();
+        List<Path> written = new ArrayList<>();
+        for (org.workbench.problem.ModelSpec model : problem.models()) {
+            List<ResultLine> lines = run.lines().stream().filter(r -> java.util.Objects.equals(r.model(), model.name())).toList();
+            org.workbench.net.Network net = org.workbench.net.ModelFiles.load(model.file());
+            try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
+                 org.workbench.net.TorchNet net64 = new org.workbench.net.TorchNet(net, m, ai.djl.ndarray.types.DataType.FLOAT64)) {
+                written.addAll(ImageGrid.write(figuresDir(runDir, model.name()), lines, data, x -> {
+                    double[][] z = net64.logits(x);
+                    int[] out = new int[z.length];
+                    for (int i = 0; i < z.length; i++)
+                        for (int j = 1; j < z[i].length; j++) if (z[i][j] > z[i][out[i]]) out[i] = j;
+                    return out;
+                }, log));
+            }
+        }
+        return written;
     }
 
     /**
@@ -62,13 +79,16 @@ public final class Report {
             Plot p = Robustness.plot(Robustness.read(radii), epsLabel);
             return XyFigure.write(runDir.resolve("figures"), p, log);
         }
-        List<Bounds> bounds = Bounds.of(run.lines());
-        Path out = runDir.resolve("figures");
-        List<Plot> plots = List.of(Figures.boundScatter(bounds), Figures.accuracy(run.lines(), bounds, run.cleanAccuracy(), epsLabel));
-        Tables.Table table = Tables.accuracy(run.lines(), bounds, run.cleanAccuracy());
         List<Path> written = new ArrayList<>();
-        for (Plot p : plots) written.addAll(XyFigure.write(out, p, log));
-        written.addAll(FigureFiles.writeAll(Tables.files(out, "accuracy-table", table)));
+        for (Map.Entry<String, ResultsFile.Run> model : ResultsFile.byModel(run).entrySet()) {
+            ResultsFile.Run part = model.getValue();
+            List<Bounds> bounds = Bounds.of(part.lines());
+            Path out = figuresDir(runDir, model.getKey());
+            List<Plot> plots = List.of(Figures.boundScatter(bounds), Figures.accuracy(part.lines(), bounds, part.cleanAccuracy(), epsLabel));
+            Tables.Table table = Tables.accuracy(part.lines(), bounds, part.cleanAccuracy());
+            for (Plot p : plots) written.addAll(XyFigure.write(out, p, log));
+            written.addAll(FigureFiles.writeAll(Tables.files(out, "accuracy-table", table)));
+        }
         if (Files.isRegularFile(train)) written.addAll(TrainingCurves.write(train, log));
         return written;
     }

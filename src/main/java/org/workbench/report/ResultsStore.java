@@ -66,8 +66,8 @@ public final class ResultsStore implements AutoCloseable {
         return file;
     }
 
-    public boolean has(int sample, double eps, String solver, String setup) {
-        return keys.contains(ResultLine.key(sample, eps, solver, setup));
+    public boolean has(String model, int sample, double eps, String solver, String setup) {
+        return keys.contains(ResultLine.key(model, sample, eps, solver, setup));
     }
 
     public List<ResultLine> lines() {
@@ -88,6 +88,8 @@ public final class ResultsStore implements AutoCloseable {
 
     public static String format(ResultLine r) {
         JsonObject o = new JsonObject();
+        // Absent for a single-model problem, so its lines read as they did before problems could name several models.
+        if (r.model() != null) o.addProperty("model", r.model());
         o.addProperty("sample", r.sample());
         o.addProperty("label", r.label());
         o.addProperty("eps", r.eps());
@@ -119,7 +121,8 @@ public final class ResultsStore implements AutoCloseable {
     public static ResultLine parse(String s) {
         JsonObject o = JsonParser.parseString(s).getAsJsonObject();
         double[] margins = doubles(o.getAsJsonArray("margins"));
-        return new ResultLine(o.get("sample").getAsInt(), o.get("label").getAsInt(), o.get("eps").getAsDouble(),
+        return new ResultLine(o.has("model") ? o.get("model").getAsString() : null,
+                o.get("sample").getAsInt(), o.get("label").getAsInt(), o.get("eps").getAsDouble(),
                 o.get("solver").getAsString(), o.get("kind").getAsString(), margins, o.get("status").getAsString(),
                 o.get("time_s").getAsDouble(),
                 o.has("witness_class") ? o.get("witness_class").getAsInt() : null,

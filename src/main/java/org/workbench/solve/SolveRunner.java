@@ -13,9 +13,9 @@ import org.workbench.report.ResultsStore;
 import org.workbench.report.Summary;
 
 /**
- * Runs every solver of a problem on every sample and eps, appending to the results store and skipping
- * what a previous run already finished; then writes the summary and checks lower <= upper everywhere. With
- * {@code eps: {search: ...}} the radii are bisected per sample instead ({@link RadiusSearch}).
+ * Runs every solver of a problem on every model, sample and eps, appending to the results store and skipping
+ * what a previous run already finished; then writes the summary and checks lower <= upper everywhere (per model). With
+ * {@code eps: {search: ...}} the radii are bisected per sample instead ({@link RadiusSearch}; one model).
  */
 public final class SolveRunner {
     private final Problem problem;
@@ -27,25 +27,25 @@ public final class SolveRunner {
         this.log = log;
     }
 
-    /** Everything is loaded and every solver built before the results folder is created. */
+    /** Every model is loaded and every solver built before the results folder is created. */
     public Summary run() throws IOException {
-        try (Workload work = Workload.open(problem)) {
-            boolean[] cleanOk = work.cleanCorrect();
-            int clean = 0;
-            for (boolean b : cleanOk) if (b) clean++;
+        try (Workloads works = Workloads.open(problem)) {
             try (ResultsStore store = ResultsStore.open(problem.output())) {
                 if (problem.threat().search() != null) {
+                    Workload work = works.each().get(0); // the problem file allows a search on one model only
                     Map<String, ResultLine> known = new HashMap<>();
                     for (ResultLine r : store.lines()) known.put(r.key(), r);
-                    radii = RadiusSearch.run(work.solvers(), problem.threat().search(), work.ids(), work.labels(), cleanOk,
+                    radii = RadiusSearch.run(work.solvers(), problem.threat().search(), work.ids(), work.labels(), work.cleanCorrect(),
                             (solver, eps, positions) -> probe(work, work.solvers().indexOf(solver), eps, positions, store, known));
                     RadiusSearch.write(problem.output(), "Problem " + problem.name(), problem.threat().search(), radii);
                     // Every probe is a result line, and where two solvers probed the same eps their bounds are checked too.
-                    return Summary.of(store.lines(), work.setups(), work.samples(), clean);
+                    return works.summary(store.lines());
                 }
-                for (double eps : problem.threat().eps())
-                    for (int s = 0; s < work.solvers().size(); s++) runOne(work, s, eps, store);
-                Summary summary = Summary.of(store.lines(), work.setups(), work.samples(), clean);
+                // Model by model, each as a single-model problem would run; the summary then puts them side by side.
+                for (Workload work : works.each())
+                    for (double eps : problem.threat().eps())
+                        for (int s = 0; s < work.solvers().size(); s++) runOne(work, s, eps, store);
+                Summary summary = works.summary(store.lines());
                 summary.write(problem.output(), "Problem " + problem.name());
                 return summary;
             }
@@ -65,7 +65,7 @@ public final class SolveRunner {
         Map<Integer, ResultLine> out = new HashMap<>();
         List<Integer> todo = new ArrayList<>();
         for (int i : positions) {
-            ResultLine r = known.get(ResultLine.key(ids[i], eps, name, setup));
+            ResultLine r = known.get(ResultLine.key(work.model(), ids[i], eps, name, setup));
             if (r != null) out.put(i, r);
             else todo.add(i);
         }
@@ -92,7 +92,7 @@ public final class SolveRunner {
         InnerSolver solver = work.solvers().get(s);
         int[] todo = work.todo(store, s, eps);
         if (todo.length == 0) {
-            log.printf("eps %s %s: all %d samples already in %s%n", eps, solver.name(), work.samples(), store.file());
+            log.printf("%seps %s %s: all %d samples already in %s%n", work.prefix(), eps, solver.name(), work.samples(), store.file());
             return;
         }
         long start = System.nanoTime(), lastPrint = 0;
@@ -107,7 +107,7 @@ public final class SolveRunner {
             long now = System.nanoTime();
             if (now - lastPrint > 2e9 || done == todo.length) {
                 double el = (now - start) / 1e9;
-                log.printf("eps %s %s: %d/%d samples, %.1f s, about %.0f s left%n", eps, solver.name(), done, todo.length,
+                log.printf("%seps %s %s: %d/%d samples, %.1f s, about %.0f s left%n", work.prefix(), eps, solver.name(), done, todo.length,
                         el, el / done * (todo.length - done));
                 lastPrint = now;
             }

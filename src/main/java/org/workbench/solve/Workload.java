@@ -13,27 +13,33 @@ import org.workbench.config.InputError;
 import org.workbench.data.Dataset;
 import org.workbench.net.ModelFiles;
 import org.workbench.net.Network;
+import org.workbench.problem.ModelSpec;
 import org.workbench.problem.Problem;
 import org.workbench.problem.SolverSpec;
 import org.workbench.report.ResultLine;
 import org.workbench.report.ResultsStore;
+import org.workbench.report.Summary;
 
 /**
- * A problem made ready to solve: model and data loaded and checked against each other, every solver built with the
- * fingerprint of what its lines depend on. A unit of work is one solver at one eps on some of the samples; the local
- * runner and Spark's executors both turn units into result lines here, so the lines are the same either way.
+ * One model of a problem made ready to solve: model and data loaded and checked against each other, every solver built
+ * with the fingerprint of what its lines depend on. A unit of work is one solver at one eps on some of the samples; the
+ * local runner and Spark's executors both turn units into result lines here, so the lines are the same either way. A
+ * problem naming several models has one workload per model ({@link Workloads}).
  */
 public final class Workload implements AutoCloseable {
     private final Problem problem;
+    private final ModelSpec model;
     private final int[] ids;
     private final double[][] inputs;
     private final int[] labels;
     private final SolverContext ctx;
     private final List<InnerSolver> solvers = new ArrayList<>();
     private final Map<String, String> setups = new LinkedHashMap<>();
+    private boolean[] cleanCorrect;
 
-    private Workload(Problem problem, Network net, int[] ids, double[][] inputs, int[] labels) {
+    private Workload(Problem problem, ModelSpec model, Network net, int[] ids, double[][] inputs, int[] labels) {
         this.problem = problem;
+        this.model = model;
         this.ids = ids;
         this.inputs = inputs;
         this.labels = labels;
@@ -49,14 +55,15 @@ public final class Workload implements AutoCloseable {
         }
     }
 
-    /** Loads and checks everything a run needs; writes nothing. */
-    public static Workload open(Problem problem) {
-        Network net = ModelFiles.load(problem.model());
-        if (problem.solvers().stream().anyMatch(s -> !Solvers.isAttack(s.type()))) ModelFiles.requireBoundRules(net, problem.model());
+    /** Loads and checks everything a run on one of the problem's models needs; writes nothing. */
+    public static Workload open(Problem problem, ModelSpec model) {
+        Network net = ModelFiles.load(model.file());
+        if (problem.solvers().stream().anyMatch(s -> !Solvers.isAttack(s.type()))) ModelFiles.requireBoundRules(net, model.file());
         Dataset data = problem.data().load();
         int d = data.rows() * data.cols();
         if (net.inputSize() != d)
-            throw InputError.at(problem.file(), 0, "model", "the network takes " + net.inputSize()
+            throw InputError.at(problem.file(), 0, model.name() == null ? "model" : "models",
+                    (model.name() == null ? "" : model.file() + ": ") + "the network takes " + net.inputSize()
                     + " inputs (" + Arrays.toString(net.inputShape()) + ") but the data has " + data.rows() + "x" + data.cols());
         int[] ids = problem.data().samples() != null ? problem.data().samples() : IntStream.range(0, data.size()).toArray();
         for (int id : ids)
@@ -68,11 +75,26 @@ public final class Workload implements AutoCloseable {
             inputs[i] = data.image(ids[i]);
             labels[i] = data.labels()[ids[i]];
         }
-        return new Workload(problem, net, ids, inputs, labels);
+        return new Workload(problem, model, net, ids, inputs, labels);
     }
 
     public Problem problem() {
         return problem;
+    }
+
+    /** The model's name in the lines (null for a problem's single {@code model:}). */
+    public String model() {
+        return model.name();
+    }
+
+    /** What this workload's progress lines start with: the model's name where the problem names several. */
+    public String prefix() {
+        return model.name() == null ? "" : model.name() + ": ";
+    }
+
+    /** This model's part of the summary: its name, its solvers' setups and its clean count. */
+    public Summary.Model summaryModel() {
+        return new Summary.Model(model.name(), setups, cleanCount());
     }
 
     public int samples() {
@@ -91,7 +113,7 @@ public final class Workload implements AutoCloseable {
     /** Positions (into the problem's samples) of the lines of solver s at eps that the store does not hold yet. */
     public int[] todo(ResultsStore store, int s, double eps) {
         String name = solvers.get(s).name(), setup = setups.get(name);
-        return IntStream.range(0, ids.length).filter(i -> !store.has(ids[i], eps, name, setup)).toArray();
+        return IntStream.range(0, ids.length).filter(i -> !store.has(model.name(), ids[i], eps, name, setup)).toArray();
     }
 
     /** The sample ids (indices into the split), in position order. */
@@ -104,15 +126,17 @@ public final class Workload implements AutoCloseable {
         return labels;
     }
 
-    /** Per position, whether the network classifies the sample correctly. */
-    public boolean[] cleanCorrect() {
+    /** Per position, whether the network classifies the sample correctly (computed once: the summary asks again). */
+    public synchronized boolean[] cleanCorrect() {
+        if (cleanCorrect != null) return cleanCorrect.clone();
         boolean[] correct = new boolean[inputs.length];
         for (int start = 0; start < inputs.length; start += 1024) {
             double[][] part = Arrays.copyOfRange(inputs, start, Math.min(inputs.length, start + 1024));
             double[][] z = ctx.float64().logits(part);
             for (int i = 0; i < part.length; i++) correct[start + i] = argmax(z[i]) == labels[start + i];
         }
-        return correct;
+        cleanCorrect = correct;
+        return correct.clone();
     }
 
     /** How many samples the network classifies correctly. */
@@ -140,7 +164,7 @@ public final class Workload implements AutoCloseable {
         List<ResultLine> out = new ArrayList<>();
         for (int k = 0; k < positions.length; k++) {
             NonFinite.Guarded g = NonFinite.guard(bounds.get(k), solver.kind(), bLabels[k]);
-            if (g.reason() != null) notes.add("eps " + eps + " " + solver.name() + ": sample " + bIds[k] + ": " + g.reason());
+            if (g.reason() != null) notes.add(prefix() + "eps " + eps + " " + solver.name() + ": sample " + bIds[k] + ": " + g.reason());
             out.add(line(solver, setup, eps, bIds[k], bLabels[k], bIn[k], g.bound()));
         }
         return out;
@@ -155,7 +179,7 @@ public final class Workload implements AutoCloseable {
             wDist = ctx.threat().distance(x, b.witness());
             if (problem.saveWitnesses()) wText = encode(b.witness());
         }
-        return new ResultLine(id, label, eps, solver.name(), solver.kind().key(), b.margins(), b.status(), b.seconds(),
+        return new ResultLine(model.name(), id, label, eps, solver.name(), solver.kind().key(), b.margins(), b.status(), b.seconds(),
                 wClass, wDist, wText, setup, b.lowerMargins());
     }
 

@@ -22,13 +22,14 @@ import org.workbench.report.ResultLine;
 import org.workbench.report.ResultsStore;
 import org.workbench.report.Summary;
 import org.workbench.solve.Workload;
+import org.workbench.solve.Workloads;
 
 /**
  * {@code workbench solve PROBLEM --spark MASTER}: the units a local run would compute (each solver at each eps on one
- * batch of the samples that results.jsonl does not hold yet) run as Spark tasks, one job per unit, while the driver
- * appends each finished unit's lines to the same results.jsonl. So a killed driver loses only units in flight, a rerun
- * skips what was written, and a unit Spark retried after a lost executor arrives once (lines already held are not
- * written again). The lines equal the local run's: same batches, same solvers, same seeds.
+ * batch of the samples that results.jsonl does not hold yet, for each model) run as Spark tasks, one job per unit,
+ * while the driver appends each finished unit's lines to the same results.jsonl. So a killed driver loses only units
+ * in flight, a rerun skips what was written, and a unit Spark retried after a lost executor arrives once (lines already
+ * held are not written again). The lines equal the local run's: same batches, same solvers, same seeds.
  */
 public final class SparkSolve {
     /** The summary over everything the store now holds, and how many units failed (their lines are missing). */
@@ -49,21 +50,20 @@ public final class SparkSolve {
         this.log = log;
     }
 
-    /** The master is checked, and model and data loaded, before Spark starts or anything is written. */
+    /** The master is checked, and models and data loaded, before Spark starts or anything is written. */
     public Outcome run() throws IOException {
         Masters.check(master);
         UnitWork.Job job = job();
-        try (Workload work = Workload.open(problem)) {
-            int clean = work.cleanCount();
+        try (Workloads works = Workloads.open(problem)) {
             SparkConf conf = new SparkConf().setAppName("workbench solve " + problem.name()).setMaster(master)
                     .set("spark.ui.showConsoleProgress", "false");
             if (master.startsWith("local")) conf.set("spark.ui.enabled", "false");
             try (JavaSparkContext sc = new JavaSparkContext(conf); ResultsStore store = ResultsStore.open(problem.output())) {
-                List<UnitWork.Unit> units = units(problem, work, store);
+                List<UnitWork.Unit> units = units(problem, works, store);
                 int failed = 0;
                 if (units.isEmpty()) log.println("spark: every unit is already in " + store.file());
-                else failed = distribute(sc, job, units, work, store);
-                Summary summary = Summary.of(store.lines(), work.setups(), work.samples(), clean);
+                else failed = distribute(sc, job, units, works, store);
+                Summary summary = works.summary(store.lines());
                 summary.write(problem.output(), "Problem " + problem.name());
                 return new Outcome(summary, failed, units.size());
             }
@@ -74,28 +74,33 @@ public final class SparkSolve {
     private UnitWork.Job job() throws IOException {
         Gson gson = new Gson();
         List<String> exec = new ArrayList<>(overrides);
-        exec.add("model=" + gson.toJson(problem.model().toAbsolutePath().normalize().toString()));
+        List<String> models = problem.models().stream().map(m -> m.file().toAbsolutePath().normalize().toString()).toList();
+        // The key the problem used: naming the other one too would be refused as both given.
+        exec.add(problem.models().get(0).name() == null ? "model=" + gson.toJson(models.get(0)) : "models=" + gson.toJson(models));
         exec.add("data.dir=" + gson.toJson(problem.data().dir().toAbsolutePath().normalize().toString()));
         String home = System.getProperty("workbench.home", Path.of("").toAbsolutePath().toString());
         return new UnitWork.Job(UUID.randomUUID().toString(), file.toString(), Files.readString(file, StandardCharsets.UTF_8), exec, home);
     }
 
     /** What a local run would still compute, in its order and batches. */
-    private static List<UnitWork.Unit> units(Problem problem, Workload work, ResultsStore store) {
+    private static List<UnitWork.Unit> units(Problem problem, Workloads works, ResultsStore store) {
         List<UnitWork.Unit> units = new ArrayList<>();
-        for (double eps : problem.threat().eps())
-            for (int s = 0; s < work.solvers().size(); s++) {
-                int[] todo = work.todo(store, s, eps);
-                for (int from = 0; from < todo.length; from += problem.batch())
-                    units.add(new UnitWork.Unit(units.size(), s, eps, Arrays.copyOfRange(todo, from, Math.min(todo.length, from + problem.batch()))));
-            }
+        for (int m = 0; m < works.each().size(); m++) {
+            Workload work = works.each().get(m);
+            for (double eps : problem.threat().eps())
+                for (int s = 0; s < work.solvers().size(); s++) {
+                    int[] todo = work.todo(store, s, eps);
+                    for (int from = 0; from < todo.length; from += problem.batch())
+                        units.add(new UnitWork.Unit(units.size(), m, s, eps, Arrays.copyOfRange(todo, from, Math.min(todo.length, from + problem.batch()))));
+                }
+        }
         return units;
     }
 
     /** A unit's end: its result, or why it failed after Spark's retries. */
     private record Done(UnitWork.Unit unit, UnitWork.Result result, Throwable error) {}
 
-    private int distribute(JavaSparkContext sc, UnitWork.Job job, List<UnitWork.Unit> units, Workload work, ResultsStore store) {
+    private int distribute(JavaSparkContext sc, UnitWork.Job job, List<UnitWork.Unit> units, Workloads works, ResultsStore store) {
         // One partition per unit (parallelize slices a list of n into n one-element partitions), one job per partition:
         // the driver gets each unit as it finishes, not all at the end.
         JavaRDD<UnitWork.Result> results = sc.parallelize(units, units.size()).map(u -> UnitWork.run(job, u));
@@ -116,7 +121,8 @@ public final class SparkSolve {
             int failed = 0;
             for (int i = 0; i < units.size(); i++) {
                 Done d = cs.take().get();
-                String what = "unit " + d.unit().index() + " (" + work.solvers().get(d.unit().solver()).name() + ", eps " + d.unit().eps()
+                Workload work = works.each().get(d.unit().model());
+                String what = "unit " + d.unit().index() + " (" + work.prefix() + work.solvers().get(d.unit().solver()).name() + ", eps " + d.unit().eps()
                         + ", " + d.unit().positions().length + " samples)";
                 String error = d.error() != null ? rootMessage(d.error()) : merge(d.result(), d.unit(), work, store);
                 if (error != null) {
@@ -146,7 +152,7 @@ public final class SparkSolve {
         r.notes().forEach(log::println);
         for (String text : r.lines()) {
             ResultLine l = ResultsStore.parse(text);
-            if (!store.has(l.sample(), l.eps(), l.solver(), l.setup())) store.append(l);
+            if (!store.has(l.model(), l.sample(), l.eps(), l.solver(), l.setup())) store.append(l);
         }
         return null;
     }

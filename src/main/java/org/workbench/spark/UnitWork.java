@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import org.workbench.problem.Problem;
 import org.workbench.problem.ProblemFile;
 import org.workbench.report.ResultLine;
 import org.workbench.report.ResultsStore;
@@ -26,13 +27,16 @@ final class UnitWork {
      */
     record Job(String run, String file, String text, List<String> overrides, String home) implements Serializable {}
 
-    /** One solver at one eps on some samples (positions into the problem's sample list), in the local run's batches. */
-    record Unit(int index, int solver, double eps, int[] positions) implements Serializable {}
+    /**
+     * One solver at one eps on some samples (positions into the problem's sample list), in the local run's batches, on
+     * the problem's model at index {@code model}.
+     */
+    record Unit(int index, int model, int solver, double eps, int[] positions) implements Serializable {}
 
     /** The lines of a unit as results.jsonl text, the setup its solver was built with, and any non-finite notes. */
     record Result(int index, String setup, List<String> lines, List<String> notes) implements Serializable {}
 
-    private record Cached(Job job, Workload work) {}
+    private record Cached(Job job, int model, Workload work) {}
 
     private static final ThreadLocal<Cached> CACHE = new ThreadLocal<>();
 
@@ -44,7 +48,7 @@ final class UnitWork {
     private static final ReentrantLock GRADIENTS = new ReentrantLock();
 
     static Result run(Job job, Unit unit) {
-        Workload work = workload(job);
+        Workload work = workload(job, unit.model());
         List<String> notes = new ArrayList<>();
         List<String> lines = new ArrayList<>();
         boolean turns = ONE_AT_A_TIME.contains(work.problem().solvers().get(unit.solver()).type());
@@ -58,14 +62,16 @@ final class UnitWork {
         return new Result(unit.index(), setup, lines, notes);
     }
 
-    private static Workload workload(Job job) {
+    /** Units come model by model, so one cached workload per thread rarely changes within a run. */
+    private static Workload workload(Job job, int model) {
         Cached c = CACHE.get();
-        if (c != null && c.job().equals(job)) return c.work();
+        if (c != null && c.job().equals(job) && c.model() == model) return c.work();
         if (c != null) c.work().close();
         CACHE.remove();
         if (System.getProperty("workbench.home") == null && job.home() != null) System.setProperty("workbench.home", job.home());
-        Workload w = Workload.open(ProblemFile.parse(Path.of(job.file()), job.text(), job.overrides()));
-        CACHE.set(new Cached(job, w));
+        Problem p = ProblemFile.parse(Path.of(job.file()), job.text(), job.overrides());
+        Workload w = Workload.open(p, p.models().get(model));
+        CACHE.set(new Cached(job, model, w));
         return w;
     }
 }

@@ -88,6 +88,22 @@ class BadInputTest {
     }
 
     @Test
+    void modelAndModelsTogether() throws Exception {
+        String e = fails(problem("p.yaml", GOOD.replace("model: MODEL\n", "model: MODEL\nmodels: [MODEL]\n")));
+        assertTrue(e.contains("p.yaml:2: models: give either model (one file) or models (a list), not both"), e);
+    }
+
+    @Test
+    void aBadSecondModelStopsTheRunBeforeTheFirstIsSolved() throws Exception {
+        Path small = tmp.resolve("small.yaml");
+        ModelFiles.save(new Network(new int[] {1, 14, 14}, List.of(new Flatten(), RandomNets.linear(new Random(2), 196, 10))), small, null);
+        String e = fails(problem("p.yaml", GOOD.replace("model: MODEL", "models: [MODEL, " + small + "]")));
+        assertTrue(e.contains("p.yaml: models: " + small + ": the network takes 196 inputs"), e);
+        e = fails(problem("p.yaml", GOOD.replace("model: MODEL", "models: [MODEL, " + tmp.resolve("absent.yaml") + "]")));
+        assertTrue(e.contains("p.yaml:1: models[1]: file not found"), e);
+    }
+
+    @Test
     void unknownKeyNamesFileLineAndExpectedKeys() throws Exception {
         String e = fails(problem("p.yaml", GOOD.replace("threat: {norm: linf, eps: [0.1]}", "threat: {norm: linf, eps: [0.1], epsilon: 3}")));
         assertTrue(e.contains("p.yaml:3: threat.epsilon: unknown key; expected one of box, clip, eps, norm"), e);

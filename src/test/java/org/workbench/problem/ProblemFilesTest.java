@@ -32,7 +32,7 @@ class ProblemFilesTest {
             } else {
                 Problem p = assertDoesNotThrow(() -> ProblemFile.load(f, List.of()), f.toString());
                 if (tutorial) {
-                    assertFalse(p.model().toString().contains("shared"), f + ": the default model must not need ../shared");
+                    for (ModelSpec m : p.models()) assertFalse(m.file().toString().contains("shared"), f + ": the default model must not need ../shared");
                     assertFalse(p.data().dir().toString().contains("shared"), f + ": the default data must not need ../shared");
                 }
                 assertFalse(p.solvers().isEmpty(), f + ": no solvers");

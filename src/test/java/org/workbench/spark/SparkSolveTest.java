@@ -128,6 +128,25 @@ class SparkSolveTest {
         assertEquals(after, Files.readAllLines(jsonl));
     }
 
+    /** With {@code models:} a unit names its model; the lines are the plain run's, each model's own. */
+    @Test
+    void twoModelsRunAsTheirOwnUnits() throws Exception {
+        String[] models = {"--set", "model=null", "--set", "models=[models/cnn.yaml, models/mlp.yaml]", "--set", "solvers=[fgsm]"};
+        Path plain = tmp.resolve("plain"), spark = tmp.resolve("spark");
+        Run p = run(solve(plain, models));
+        assertEquals(0, p.code(), p.err());
+        List<String> sparkArgs = new ArrayList<>(List.of(models));
+        sparkArgs.addAll(List.of("--spark", "local[2]"));
+        Run s = run(solve(spark, sparkArgs.toArray(String[]::new)));
+        assertEquals(0, s.code(), s.err());
+        assertTrue(s.err().contains("spark: 8/8 units done, 0 failed"), s.err());
+        List<String> expected = withoutTime(plain.resolve("results.jsonl"));
+        assertEquals(2 * 20, expected.size());
+        assertEquals(20, expected.stream().filter(l -> l.startsWith("{\"model\":\"mlp\"")).count());
+        sameLines(expected, withoutTime(spark.resolve("results.jsonl")));
+        assertTrue(Files.readString(spark.resolve("summary.csv")).startsWith("eps,model,solver,"));
+    }
+
     private void failsOneLine(Run r, Path out, String expected) {
         assertEquals(2, r.code(), r.err());
         assertEquals(1, r.err().lines().count(), "one line expected, got:\n" + r.err());
