@@ -9,7 +9,7 @@ import java.util.List;
  * float64 arrays (the master copy every bound is computed from); {@link #forward} runs the layer in
  * DJL on parameter tensors made from them by {@link TorchNet}.
  */
-public sealed interface Layer permits Linear, Conv2d, Relu, Flatten, Normalize, MaxPool, AvgPool, BatchNorm, Reshape, Add, Concat, Transpose, AttackOnly {
+public sealed interface Layer permits Linear, Conv2d, Relu, Flatten, Normalize, MaxPool, AvgPool, BatchNorm, Reshape, Add, Concat, Transpose, GeneralConv, AttackOnly {
 
     /** The short name used in architecture files ("linear", "conv2d", ...). */
     String type();

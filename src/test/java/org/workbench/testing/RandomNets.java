@@ -109,7 +109,7 @@ public final class RandomNets {
     /**
      * A small residual network (a graph): Normalize?, Conv (padding keeps the size), ReLU, then a block whose branch
      * (Conv, BatchNorm?, ReLU, Conv) is added to its shortcut (the block's input or a 1x1 Conv of it), ReLU, then
-     * maybe a Concat of that with another Conv branch along the channels, a Transpose?, Flatten, a dense residual block (Linear,
+     * maybe a Concat of that with another Conv branch (or a GeneralConv: groups, dilation, padding by side) along the channels, a Transpose?, Flatten, a dense residual block (Linear,
      * ReLU, Linear, added to its input) or a plain Linear, ReLU, Linear.
      */
     public static Network residual(Random r, int channels, int side, int classes) {
@@ -129,7 +129,12 @@ public final class RandomNets {
         v = g.add(new org.workbench.net.Add(), b, shortcut);
         v = g.add(new Relu(), v);
         if (r.nextBoolean()) {
-            int other = g.add(conv3(r, c, 2), v);
+            // The other branch: a convolution with groups, dilation and padding that differs by side (GeneralConv).
+            int dil = 1 + r.nextInt(2), groups = c % 2 == 0 && r.nextBoolean() ? 2 : 1, top = r.nextInt(2 * dil + 1), left = r.nextInt(2 * dil + 1);
+            int other = r.nextBoolean() ? g.add(conv3(r, c, 2), v)
+                    : g.add(new org.workbench.net.GeneralConv(new org.workbench.net.GeneralConv.Geometry(c, 2, groups, 3, 3, 1, 1, dil, dil,
+                            top, left, 2 * dil - top, 2 * dil - left), gaussian(r, 2 * (c / groups) * 9, Math.sqrt(2.0 / (c / groups * 9))),
+                            gaussian(r, 2, 0.1)), v);
             v = g.add(new org.workbench.net.Concat(0, 2), v, other);
             c += 2;
         }
