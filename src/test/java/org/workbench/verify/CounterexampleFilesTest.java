@@ -34,12 +34,13 @@ class CounterexampleFilesTest {
         assumeTrue(Files.isDirectory(BENCH), "../shared is absent");
         int checked = 0;
         try (NDManager m = NDManager.newBaseManager()) {
-            for (String[] bench : new String[][] {{"acasxu_instances.csv", "acasxu"}, {"mnistfc_instances.csv", "mnistfc"}}) {
+            for (String[] bench : new String[][] {{"acasxu_instances.csv", "acasxu"}, {"mnistfc_instances.csv", "mnistfc"},
+                    {"verivital_instances.csv", "verivital"}}) {
                 List<String> lines = Files.readAllLines(RESULTS.resolve(bench[0]));
                 for (String line : lines.subList(1, lines.size())) {
                     String[] f = line.split(",");
                     if (!f[3].equals("sat")) continue;
-                    Path cex = RESULTS.resolve("counterexamples").resolve(f[0] + "__" + f[1] + ".txt");
+                    Path cex = RESULTS.resolve("counterexamples").resolve(f[0] + "__" + f[1].replace('/', '_') + ".txt");
                     assertTrue(Files.isRegularFile(cex), "no counterexample file for " + line);
                     Network net = ModelFiles.load(BENCH.resolve(bench[1]).resolve(f[0]));
                     Property p = Vnnlib.parse(BENCH.resolve(bench[1]).resolve(f[1]), net.inputSize(), net.numClasses());
