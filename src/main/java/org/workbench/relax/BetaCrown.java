@@ -38,6 +38,8 @@ public final class BetaCrown {
     private final TorchNet net;
     private final Propagation prop;
     private final List<Layer> layers;
+    /** The shapes of the network's values, for the joins of the backward walk. */
+    private final List<int[]> shapes;
     private final double[] lo, hi;
     private final List<double[]> rootLo = new ArrayList<>(), rootHi = new ArrayList<>();
     private final List<NDArray[]> rootBounds;
@@ -93,6 +95,7 @@ public final class BetaCrown {
         this.net = net64;
         this.prop = new Propagation(net64);
         this.layers = net64.network().layers();
+        this.shapes = net64.network().shapes();
         this.lo = lo.clone();
         this.hi = hi.clone();
         this.manager = net64.manager().newSubManager();
@@ -160,7 +163,7 @@ public final class BetaCrown {
             double[] best = null;
             try (NDManager m = manager.newSubManager()) {
                 SubdomainTensors t = new SubdomainTensors(m, this.root, List.of(none), r);
-                boolean[] feeds = feeds(prop.in(k));
+                boolean[] feeds = GraphWalk.feeds(net.network(), prop.in(k));
                 for (int i = 0; i < layers.size(); i++) if (!feeds[i]) t.alpha.set(i, null);
                 Adam adam = new Adam(m, t.alpha, 0.1);
                 for (int it = 0; it <= intermediateIterations; it++) {
@@ -285,64 +288,24 @@ public final class BetaCrown {
     /** The type the slopes and multipliers are searched in; the final bound is re-evaluated in float64. */
     static final DataType SEARCH_TYPE = DataType.FLOAT32;
 
-    /** Which layers value v depends on (value v is the output of layer v - 1; layers read values by the wiring). */
-    private boolean[] feeds(int v) {
-        boolean[] needed = new boolean[layers.size() + 1], feeds = new boolean[layers.size()];
-        needed[v] = true;
-        for (int i = v - 1; i >= 0; i--) {
-            if (!needed[i + 1]) continue;
-            feeds[i] = true;
-            for (int x : net.network().inputs().get(i)) needed[x] = true;
-        }
-        return feeds;
-    }
-
     /**
      * One back-substitution from value {@code from} (the output at layers.size()): {upper bounds [B, S], input
-     * coefficients}; fills coefficients on ReLU outputs when asked. One coefficient tensor per value, as in
-     * {@link Propagation}, so that residual branches are followed separately.
+     * coefficients}; fills coefficients on ReLU outputs when asked. The walk over the wiring is {@link GraphWalk}'s.
      */
     private NDArray[] pass(NDArray spec, SubdomainTensors t, Region region, List<NDArray> reluCoef, int from, List<NDList> params) {
         if (reluCoef != null) {
             reluCoef.clear();
             for (int i = 0; i < layers.size(); i++) reluCoef.add(null);
         }
-        List<int[]> reads = net.network().inputs();
-        NDArray[] coef = new NDArray[from + 1];
-        coef[from] = spec;
-        NDArray offset = null;
-        for (int i = from - 1; i >= 0; i--) {
-            NDArray lambda = coef[i + 1];
-            if (lambda == null) continue;
-            coef[i + 1] = null;
-            int[] r = reads.get(i);
-            if (r.length > 1) {
-                List<int[]> shapes = new ArrayList<>();
-                for (int x : r) shapes.add(net.network().shapes().get(x));
-                List<NDArray> parts = layers.get(i).backwardJoin(lambda, shapes);
-                for (int j = 0; j < r.length; j++) coef[r[j]] = coef[r[j]] == null ? parts.get(j) : coef[r[j]].add(parts.get(j));
-                continue;
-            }
+        NDArray[] walked = GraphWalk.backward(net.network(), shapes, spec, from, (i, lambda) -> {
             if (reluCoef != null && layers.get(i) instanceof Relu) reluCoef.set(i, lambda.stopGradient());
             NDArray[] res = t.lines.get(i) != null ? Relu.backward(lambda, t.lines.get(i), t.alpha.get(i))
                     : layers.get(i).backward(lambda, params.get(i), t.lo.get(i), t.hi.get(i), t.alpha.get(i));
-            NDArray in = res[0];
-            offset = offset == null ? res[1] : offset.add(res[1]);
-            if (t.beta.get(i) != null) in = in.add(t.beta.get(i).mul(t.sign.get(i)));
-            coef[r[0]] = coef[r[0]] == null ? in : coef[r[0]].add(in);
-        }
-        NDArray onInput = coef[0] != null ? coef[0] : spec.getManager().zeros(coefShape(spec), spec.getDataType());
+            // A split's multiplier adds its term to the coefficients on the ReLU's input.
+            return t.beta.get(i) == null ? res : new NDArray[] {res[0].add(t.beta.get(i).mul(t.sign.get(i))), res[1]};
+        });
+        NDArray onInput = walked[0], offset = walked[1];
         return new NDArray[] {offset == null ? region.maximize(onInput) : region.maximize(onInput).add(offset), onInput.stopGradient()};
-    }
-
-    /** [B, S, ...input shape] for specification coefficients [B, S, ...]. */
-    private Shape coefShape(NDArray spec) {
-        int[] in = net.network().inputShape();
-        long[] out = new long[in.length + 2];
-        out[0] = spec.getShape().get(0);
-        out[1] = spec.getShape().get(1);
-        for (int d = 0; d < in.length; d++) out[d + 2] = in[d];
-        return new Shape(out);
     }
 
     private List<Bounded> results(List<Domain> domains, int s, SubdomainTensors t, double[] best, List<NDArray> reluCoef, NDArray inCoef) {

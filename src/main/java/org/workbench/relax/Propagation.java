@@ -85,29 +85,13 @@ final class Propagation {
 
     /** As {@link #upper}, also returning the coefficients on the input, {bound [B, S], lambdaIn [B, S, ...]}. */
     NDArray[] upperWithInput(NDArray lambda, int k, List<NDArray[]> bounds, Region region, List<NDArray> slopes) {
-        NDArray[] coef = new NDArray[k + 1];
-        coef[k] = lambda;
-        NDArray offset = null;
-        for (int i = k - 1; i >= 0; i--) {
-            NDArray c = coef[i + 1];
-            if (c == null) continue; // value k does not depend on this layer
-            coef[i + 1] = null;
-            int[] r = reads.get(i);
-            if (r.length > 1) {
-                List<int[]> inShapes = new ArrayList<>();
-                for (int v : r) inShapes.add(shapes.get(v));
-                List<NDArray> parts = layers.get(i).backwardJoin(c, inShapes);
-                for (int j = 0; j < r.length; j++) coef[r[j]] = coef[r[j]] == null ? parts.get(j) : coef[r[j]].add(parts.get(j));
-                continue;
-            }
+        NDArray[] walked = GraphWalk.backward(net.network(), shapes, lambda, k, (i, c) -> {
             NDArray slope = slopes == null ? null : slopes.get(i);
-            NDArray[] b = bounds.get(r[0]);
-            NDArray[] res = layers.get(i) instanceof Relu ? Relu.backward(c, lines(b), slope)
+            NDArray[] b = bounds.get(in(i));
+            return layers.get(i) instanceof Relu ? Relu.backward(c, lines(b), slope)
                     : layers.get(i).backward(c, net.params().get(i), b[0], b[1], slope);
-            coef[r[0]] = coef[r[0]] == null ? res[0] : coef[r[0]].add(res[0]);
-            offset = offset == null ? res[1] : offset.add(res[1]);
-        }
-        NDArray onInput = coef[0] != null ? coef[0] : lambda.getManager().zeros(coefficientShape(lambda, 0), lambda.getDataType());
+        });
+        NDArray onInput = walked[0], offset = walked[1];
         NDArray top = region.maximize(onInput);
         return new NDArray[] {offset == null ? top : top.add(offset), onInput};
     }
@@ -168,16 +152,6 @@ final class Propagation {
         java.util.TreeSet<Integer> v = new java.util.TreeSet<>();
         for (int i = 0; i < layers.size(); i++) if (layers.get(i) instanceof Relu && in(i) > 0) v.add(in(i));
         return List.copyOf(v);
-    }
-
-    /** The shape [B, S, ...value v] of coefficients on value v for specification coefficients {@code lambda}. */
-    private Shape coefficientShape(NDArray lambda, int v) {
-        int[] s = shapes.get(v);
-        long[] out = new long[s.length + 2];
-        out[0] = lambda.getShape().get(0);
-        out[1] = lambda.getShape().get(1);
-        for (int d = 0; d < s.length; d++) out[d + 2] = s[d];
-        return new Shape(out);
     }
 
     private boolean onlyAffineBefore(int k) {
