@@ -65,8 +65,10 @@ public record Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, 
         return conv(x, p.get(0), p.get(1));
     }
 
-    /** Computed as patches times the weight matrix (see {@link ConvIndex} for why not libtorch's convolution). */
+    /** libtorch's operator where {@link CheckedTorchConv} trusts it, else patches times the weight matrix ({@link ConvIndex}). */
     private NDArray conv(NDArray x, NDArray w, NDArray b) {
+        if (CheckedTorchConv.usable(x, outChannels, kernelH, kernelW, stride, padding))
+            return CheckedTorchConv.conv(x, w, b, stride, padding);
         long n = x.getShape().get(0), h = x.getShape().get(2), wd = x.getShape().get(3);
         ConvIndex g = geometry(h, wd);
         NDArray wm = Layer.local(w.reshape(outChannels, -1), x);
