@@ -179,24 +179,16 @@ final class Propagation {
             most = Math.max(most, u.size());
         }
         // Coefficient tensors hold batch x 2 rows x (a layer's size) doubles on the way back: cap them near 32 MB (the transposed convolution makes a few times more in temporaries).
+        boolean patches = PatchWalk.applies(net.network(), shapes, k);
         long widest = 1;
         for (int i = 0; i < k; i++) widest = Math.max(widest, layerSize(i));
+        if (patches) widest = PatchWalk.rowSize(net.network(), shapes, k);
         int step = (int) Math.max(1, Math.min(chunk, (1L << 22) / (2L * b * widest)));
         for (int from = 0; from < most; from += step) {
             int rows = Math.min(step, most - from);
             try (NDManager sm = m.newSubManager()) {
-                double[] eye = new double[b * 2 * rows * n];
-                for (int s = 0; s < b; s++)
-                    for (int r = 0; r < rows && from + r < unstable.get(s).size(); r++) {
-                        int j = unstable.get(s).get(from + r);
-                        eye[(s * 2 * rows + r) * n + j] = 1;
-                        eye[(s * 2 * rows + rows + r) * n + j] = -1;
-                    }
-                long[] ls = new long[shape.length + 1];
-                ls[0] = b;
-                ls[1] = 2L * rows;
-                System.arraycopy(shape, 1, ls, 2, shape.length - 1);
-                double[] up = upper(sm.create(eye, new Shape(ls)), k, bounds, region, null).toDoubleArray();
+                double[] up = patches ? patchUpper(sm, k, unstable, from, rows, bounds, region)
+                        : upper(identityRows(sm, unstable, from, rows, n, shape), k, bounds, region, null).toDoubleArray();
                 for (int s = 0; s < b; s++)
                     for (int r = 0; r < rows && from + r < unstable.get(s).size(); r++) {
                         int j = s * n + unstable.get(s).get(from + r);
@@ -207,6 +199,39 @@ final class Propagation {
         }
         Shape s = new Shape(shape);
         return new NDArray[] {m.create(newLo, s), m.create(newHi, s)};
+    }
+
+    /** Rows [B, 2·rows]: +e_j for unstable neuron from + r of each sample, then -e_j; zero rows past a sample's last. */
+    private static NDArray identityRows(NDManager sm, List<List<Integer>> unstable, int from, int rows, int n, long[] shape) {
+        int b = unstable.size();
+        double[] eye = new double[b * 2 * rows * n];
+        for (int s = 0; s < b; s++)
+            for (int r = 0; r < rows && from + r < unstable.get(s).size(); r++) {
+                int j = unstable.get(s).get(from + r);
+                eye[(s * 2 * rows + r) * n + j] = 1;
+                eye[(s * 2 * rows + rows + r) * n + j] = -1;
+            }
+        long[] ls = new long[shape.length + 1];
+        ls[0] = b;
+        ls[1] = 2L * rows;
+        System.arraycopy(shape, 1, ls, 2, shape.length - 1);
+        return sm.create(eye, new Shape(ls));
+    }
+
+    /** The same rows as {@link #identityRows}, bounded by {@link PatchWalk} on each neuron's receptive field. */
+    private double[] patchUpper(NDManager sm, int k, List<List<Integer>> unstable, int from, int rows, List<NDArray[]> bounds, Region region) {
+        int b = unstable.size();
+        int[][] neuron = new int[b][2 * rows];
+        double[][] sign = new double[b][2 * rows];
+        for (int s = 0; s < b; s++) {
+            java.util.Arrays.fill(neuron[s], -1);
+            for (int r = 0; r < rows && from + r < unstable.get(s).size(); r++) {
+                neuron[s][r] = neuron[s][rows + r] = unstable.get(s).get(from + r);
+                sign[s][r] = 1;
+                sign[s][rows + r] = -1;
+            }
+        }
+        return PatchWalk.upper(sm, this, net.network(), shapes, bounds, region, k, neuron, sign).toDoubleArray();
     }
 
     /** Elements of value i (without batch); in a chain, layer i's input. */

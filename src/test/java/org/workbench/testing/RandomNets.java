@@ -170,7 +170,7 @@ public final class RandomNets {
         }
     }
 
-    static BatchNorm batchNorm(Random r, int channels) {
+    public static BatchNorm batchNorm(Random r, int channels) {
         double[] scale = gaussian(r, channels, 1), bias = gaussian(r, channels, 0.2), mean = gaussian(r, channels, 0.2), var = new double[channels];
         for (int i = 0; i < channels; i++) var[i] = 0.3 + r.nextDouble();
         return new BatchNorm(scale, bias, mean, var, 1e-5);

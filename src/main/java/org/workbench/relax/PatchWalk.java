@@ -1,0 +1,163 @@
+package org.workbench.relax;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.List;
+import org.workbench.net.BatchNorm;
+import org.workbench.net.Conv2d;
+import org.workbench.net.Layer;
+import org.workbench.net.Network;
+import org.workbench.net.Normalize;
+import org.workbench.net.Relu;
+
+/**
+ * Back-substitution for single neurons of a convolutional layer, with each neuron's coefficients kept on its
+ * receptive field only (auto_LiRPA's "patches" mode). A neuron of the second convolution of a small CNN depends on a
+ * 4x4 window of the first ReLU's 14x14 output and a 10x10 window of the image; carrying its coefficients over whole
+ * layers, as {@link GraphWalk} does, moves hundreds of times more zeros than numbers, and made CROWN's intermediate
+ * bounds cost seconds per image.
+ *
+ * <p>Each row (one neuron and a sign, of one sample) becomes its own batch entry [R, 1, C, K, K] whose window on the
+ * current value starts at (r·stride − offset, q·stride − offset) for the neuron's position (r, q); all rows share K,
+ * stride and offset. The layers' own rules do the work: bounds are cut to each row's window, the convolution's
+ * transpose runs on the window (unpadded; its output window is (K−1)·s + k wide), and entries that fall outside the
+ * value's grid (the zero padding) are cleared after every convolution, so neither biases nor ReLU lines are counted
+ * there. At the input the windows are spread back to whole images and the region maximizes them as usual, so
+ * every norm works unchanged. Only chains of convolutions, ReLUs and per-channel affine layers take this walk.
+ */
+final class PatchWalk {
+    private PatchWalk() {}
+
+    /** Whether value {@code from} is a convolution's output reached from the input through local layers only. */
+    static boolean applies(Network net, List<int[]> shapes, int from) {
+        if (from < 1 || !(net.layers().get(from - 1) instanceof Conv2d)) return false;
+        for (int i = 0; i < from; i++) {
+            Layer l = net.layers().get(i);
+            int[] r = net.inputs().get(i);
+            boolean local = l instanceof Conv2d c ? c.kernelH() == c.kernelW() : l instanceof Relu || l instanceof BatchNorm || l instanceof Normalize;
+            if (!local || r.length != 1 || r[0] != i || shapes.get(i).length != 3) return false;
+        }
+        return true;
+    }
+
+    /** The most coefficients one row holds at any value on the way back (the input's whole image included). */
+    static long rowSize(Network net, List<int[]> shapes, int from) {
+        long most = Layer.size(shapes.get(0));
+        int k = 1;
+        for (int i = from - 1; i >= 0; i--) {
+            if (net.layers().get(i) instanceof Conv2d c) k = (k - 1) * c.stride() + c.kernelH();
+            most = Math.max(most, (long) shapes.get(i)[0] * k * k);
+        }
+        return most;
+    }
+
+    /**
+     * Upper bounds of sign·(neuron) of value {@code from} for rows [B, S]: row (b, s) is neuron {@code neuron[b][s]}
+     * (flat index into the value, or −1 for an unused row, which gets 0) with sign {@code sign[b][s]}. Returns [B, S].
+     */
+    static NDArray upper(NDManager m, Propagation p, Network net, List<int[]> shapes, List<NDArray[]> bounds, Region region,
+                         int from, int[][] neuron, double[][] sign) {
+        int b = neuron.length, s = neuron[0].length, rows = b * s;
+        int[] out = shapes.get(from);
+        int[] sample = new int[rows], r0 = new int[rows], q0 = new int[rows];
+        double[] start = new double[rows * out[0]];
+        for (int i = 0; i < rows; i++) {
+            int j = neuron[i / s][i % s];
+            sample[i] = i / s;
+            if (j < 0) continue;
+            r0[i] = j / out[2] % out[1];
+            q0[i] = j % out[2];
+            start[i * out[0] + j / (out[1] * out[2])] = sign[i / s][i % s];
+        }
+        Window w = new Window(sample, r0, q0, 1, 0, 1);
+        NDArray coef = m.create(start, new Shape(rows, 1, out[0], 1, 1));
+        NDArray offset = m.zeros(new Shape(rows, 1), coef.getDataType());
+        for (int i = from - 1; i >= 0; i--) {
+            Layer layer = net.layers().get(i);
+            int[] in = shapes.get(i);
+            NDArray[] res;
+            if (layer instanceof Conv2d c) {
+                Window next = w.through(c);
+                NDArray shape = m.zeros(new Shape(1, in[0], next.k, next.k), coef.getDataType());
+                // The window's transpose is unpadded: padding positions are those off the grid, cleared below.
+                Conv2d unpadded = new Conv2d(c.inChannels(), c.outChannels(), c.kernelH(), c.kernelW(), c.stride(), 0, c.weight(), c.bias());
+                res = unpadded.backward(coef, p.params(i), shape, shape, null);
+                w = next;
+                res[0] = res[0].mul(w.inside(m, in[1], in[2]));
+            } else if (layer instanceof Relu) {
+                res = Relu.backward(coef, Relu.lines(w.cut(m, bounds.get(i)[0], in), w.cut(m, bounds.get(i)[1], in)), null);
+            } else {
+                res = layer.backward(coef, p.params(i), null, null, null);
+            }
+            coef = res[0];
+            offset = offset.add(res[1]);
+        }
+        int[] x = shapes.get(0);
+        NDArray onInput = w.spread(coef, x).reshape(new Shape(b, s, x[0], x[1], x[2]));
+        return region.maximize(onInput).add(offset.reshape(b, s));
+    }
+
+    /** Each row's K x K window on a value: top-left (r·stride − shift, q·stride − shift) for row position (r, q). */
+    private record Window(int[] sample, int[] r, int[] q, int stride, int shift, int k) {
+        Window through(Conv2d c) {
+            return new Window(sample, r, q, stride * c.stride(), shift * c.stride() + c.padding(), (k - 1) * c.stride() + c.kernelH());
+        }
+
+        int top(int i) {
+            return r[i] * stride - shift;
+        }
+
+        int left(int i) {
+            return q[i] * stride - shift;
+        }
+
+        /** 1 where a row's window position lies on the h x w grid, else 0: [R, 1, 1, K, K]. */
+        NDArray inside(NDManager m, int h, int w) {
+            double[] v = new double[sample.length * k * k];
+            for (int i = 0; i < sample.length; i++)
+                for (int a = 0; a < k; a++)
+                    for (int c = 0; c < k; c++) {
+                        int y = top(i) + a, x = left(i) + c;
+                        v[(i * k + a) * k + c] = y >= 0 && y < h && x >= 0 && x < w ? 1 : 0;
+                    }
+            return m.create(v, new Shape(sample.length, 1, 1, k, k));
+        }
+
+        /** Each row's window of per-sample values t [B, C, H, W]: [R, C, K, K], zero off the grid. */
+        NDArray cut(NDManager m, NDArray t, int[] shape) {
+            int c = shape[0], h = shape[1], w = shape[2];
+            long zero = t.getShape().size();
+            long[] idx = new long[sample.length * c * k * k];
+            int n = 0;
+            for (int i = 0; i < sample.length; i++)
+                for (int ch = 0; ch < c; ch++)
+                    for (int a = 0; a < k; a++)
+                        for (int d = 0; d < k; d++) {
+                            int y = top(i) + a, x = left(i) + d;
+                            idx[n++] = y >= 0 && y < h && x >= 0 && x < w ? (((long) sample[i] * c + ch) * h + y) * w + x : zero;
+                        }
+            NDArray view = t.reshape(1, -1);
+            view.attach(m); // the chunk's manager, not the bounds' (freed with the chunk)
+            NDArray flat = view.concat(m.zeros(new Shape(1, 1), t.getDataType()), 1);
+            return flat.gather(m.create(idx).reshape(1, idx.length), 1).reshape(sample.length, c, k, k);
+        }
+
+        /** Window coefficients [R, 1, C, K, K] spread over the whole value [R, C·H·W], zero outside each window. */
+        NDArray spread(NDArray coef, int[] shape) {
+            int c = shape[0], h = shape[1], w = shape[2], rows = sample.length, per = c * k * k;
+            long[] idx = new long[rows * c * h * w];
+            int n = 0;
+            for (int i = 0; i < rows; i++)
+                for (int ch = 0; ch < c; ch++)
+                    for (int y = 0; y < h; y++)
+                        for (int x = 0; x < w; x++) {
+                            int a = y - top(i), d = x - left(i);
+                            idx[n++] = a >= 0 && a < k && d >= 0 && d < k ? (ch * k + a) * k + d : per;
+                        }
+            NDArray flat = coef.reshape(rows, per);
+            flat = flat.concat(coef.getManager().zeros(new Shape(rows, 1), coef.getDataType()), 1);
+            return flat.gather(coef.getManager().create(idx).reshape(rows, (long) c * h * w), 1);
+        }
+    }
+}
