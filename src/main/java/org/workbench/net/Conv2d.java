@@ -89,8 +89,11 @@ public record Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, 
     }
 
     /**
-     * The transpose of the convolution: each input position gathers, tap by tap, the coefficient of the output
-     * position that reads it through that tap, and the taps are summed against the weights.
+     * The transpose of the convolution, whichever way moves fewer values: either each input position gathers, tap by
+     * tap, the coefficient of the output position that reads it and the taps are summed against the weights, or the
+     * coefficients are first multiplied by the weights per output position and each input position sums the taps
+     * that land on it ({@link ConvIndex#fold}); the second wins for few input channels or a stride (the first layers
+     * of a CNN, and the receptive-field windows of {@code PatchWalk}).
      */
     @Override
     public NDArray[] backward(NDArray lambda, NDList p, NDArray lo, NDArray hi, NDArray lowerSlope) {
@@ -98,9 +101,18 @@ public record Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, 
         long h = lo.getShape().get(2), w = lo.getShape().get(3);
         long oh = lambda.getShape().get(3), ow = lambda.getShape().get(4);
         ConvIndex g = geometry(h, w);
-        NDArray wt = Layer.local(Layer.local(p.get(0).transpose(1, 0, 2, 3), lambda).reshape(inChannels, -1), lambda);
-        NDArray in = ConvIndex.inBlocks(lambda.reshape(b * s, outChannels, oh, ow), (long) outChannels * kernelH * kernelW * h * w,
-                ls -> Layer.local(wt.matMul(g.transposePatches(ls, outChannels)), ls));
+        long taps = (long) kernelH * kernelW, gathered = outChannels * taps * h * w;
+        long folded = inChannels * taps * oh * ow + inChannels * h * w * g.slots();
+        NDArray in;
+        if (folded < gathered) {
+            NDArray wm = Layer.local(Layer.local(p.get(0).reshape(outChannels, -1), lambda).transpose(), lambda);
+            in = ConvIndex.inBlocks(lambda.reshape(b * s, outChannels, oh * ow), folded,
+                    ls -> Layer.local(g.fold(Layer.local(wm.matMul(ls), ls)), ls));
+        } else {
+            NDArray wt = Layer.local(Layer.local(p.get(0).transpose(1, 0, 2, 3), lambda).reshape(inChannels, -1), lambda);
+            in = ConvIndex.inBlocks(lambda.reshape(b * s, outChannels, oh, ow), gathered,
+                    ls -> Layer.local(wt.matMul(g.transposePatches(ls, outChannels)), ls));
+        }
         NDArray offset = lambda.sum(new int[] {3, 4}).matMul(Layer.local(p.get(1).reshape(outChannels, 1), lambda)).squeeze(-1);
         return new NDArray[] {in.reshape(b, s, inChannels, h, w), offset};
     }

@@ -23,8 +23,8 @@ import org.workbench.net.Relu;
  * stride and offset. The layers' own rules do the work: bounds are cut to each row's window, the convolution's
  * transpose runs on the window (unpadded; its output window is (K−1)·s + k wide), and entries that fall outside the
  * value's grid (the zero padding) are cleared after every convolution, so neither biases nor ReLU lines are counted
- * there. At the input the windows are spread back to whole images and the region maximizes them as usual, so
- * every norm works unchanged. Only chains of convolutions, ReLUs and per-channel affine layers take this walk.
+ * there. At the input the region, cut to each row's window, maximizes the window's coefficients by its own rule,
+ * so every norm works unchanged. Only chains of convolutions, ReLUs and per-channel affine layers take this walk.
  */
 final class PatchWalk {
     private PatchWalk() {}
@@ -41,9 +41,9 @@ final class PatchWalk {
         return true;
     }
 
-    /** The most coefficients one row holds at any value on the way back (the input's whole image included). */
+    /** The most coefficients one row holds at any value on the way back. */
     static long rowSize(Network net, List<int[]> shapes, int from) {
-        long most = Layer.size(shapes.get(0));
+        long most = 1;
         int k = 1;
         for (int i = from - 1; i >= 0; i--) {
             if (net.layers().get(i) instanceof Conv2d c) k = (k - 1) * c.stride() + c.kernelH();
@@ -93,9 +93,12 @@ final class PatchWalk {
             coef = res[0];
             offset = offset.add(res[1]);
         }
+        // The region cut to each row's window (off the image: 0, where the coefficients are 0 too) maximizes the
+        // window's coefficients exactly as the whole region would maximize them spread over the image.
         int[] x = shapes.get(0);
-        NDArray onInput = w.spread(coef, x).reshape(new Shape(b, s, x[0], x[1], x[2]));
-        return region.maximize(onInput).add(offset.reshape(b, s));
+        Region cut = new Region(w.cut(m, region.center(), x), w.cut(m, region.lo(), x), w.cut(m, region.hi(), x), null,
+                region.norm(), region.eps());
+        return cut.maximize(coef).add(offset).reshape(b, s);
     }
 
     /** Each row's K x K window on a value: top-left (r·stride − shift, q·stride − shift) for row position (r, q). */
@@ -124,9 +127,13 @@ final class PatchWalk {
             return m.create(v, new Shape(sample.length, 1, 1, k, k));
         }
 
-        /** Each row's window of per-sample values t [B, C, H, W]: [R, C, K, K], zero off the grid. */
+        /**
+         * Each row's window of per-sample values t [B, C, H, W]: [R, C, K, K], zero off the grid. A t with one sample
+         * (a box shared by the batch) serves every row.
+         */
         NDArray cut(NDManager m, NDArray t, int[] shape) {
             int c = shape[0], h = shape[1], w = shape[2];
+            boolean shared = t.getShape().size() == (long) c * h * w;
             long zero = t.getShape().size();
             long[] idx = new long[sample.length * c * k * k];
             int n = 0;
@@ -135,29 +142,12 @@ final class PatchWalk {
                     for (int a = 0; a < k; a++)
                         for (int d = 0; d < k; d++) {
                             int y = top(i) + a, x = left(i) + d;
-                            idx[n++] = y >= 0 && y < h && x >= 0 && x < w ? (((long) sample[i] * c + ch) * h + y) * w + x : zero;
+                            idx[n++] = y >= 0 && y < h && x >= 0 && x < w ? (((long) (shared ? 0 : sample[i]) * c + ch) * h + y) * w + x : zero;
                         }
             NDArray view = t.reshape(1, -1);
             view.attach(m); // the chunk's manager, not the bounds' (freed with the chunk)
             NDArray flat = view.concat(m.zeros(new Shape(1, 1), t.getDataType()), 1);
             return flat.gather(m.create(idx).reshape(1, idx.length), 1).reshape(sample.length, c, k, k);
-        }
-
-        /** Window coefficients [R, 1, C, K, K] spread over the whole value [R, C·H·W], zero outside each window. */
-        NDArray spread(NDArray coef, int[] shape) {
-            int c = shape[0], h = shape[1], w = shape[2], rows = sample.length, per = c * k * k;
-            long[] idx = new long[rows * c * h * w];
-            int n = 0;
-            for (int i = 0; i < rows; i++)
-                for (int ch = 0; ch < c; ch++)
-                    for (int y = 0; y < h; y++)
-                        for (int x = 0; x < w; x++) {
-                            int a = y - top(i), d = x - left(i);
-                            idx[n++] = a >= 0 && a < k && d >= 0 && d < k ? (ch * k + a) * k + d : per;
-                        }
-            NDArray flat = coef.reshape(rows, per);
-            flat = flat.concat(coef.getManager().zeros(new Shape(rows, 1), coef.getDataType()), 1);
-            return flat.gather(coef.getManager().create(idx).reshape(rows, (long) c * h * w), 1);
         }
     }
 }
