@@ -105,9 +105,14 @@ public record Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, 
         long folded = inChannels * taps * oh * ow + inChannels * h * w * g.slots();
         NDArray in;
         if (folded < gathered) {
-            NDArray wm = Layer.local(Layer.local(p.get(0).reshape(outChannels, -1), lambda).transpose(), lambda);
-            in = ConvIndex.inBlocks(lambda.reshape(b * s, outChannels, oh * ow), folded,
-                    ls -> Layer.local(g.fold(Layer.local(wm.matMul(ls), ls)), ls));
+            // One matrix product [rows·positions, outC] x [outC, inC·kh·kw], not one small product per row.
+            NDArray wm = Layer.local(p.get(0).reshape(outChannels, -1), lambda);
+            long l = oh * ow;
+            in = ConvIndex.inBlocks(lambda.reshape(b * s, outChannels, l), folded, ls -> {
+                long n = ls.getShape().get(0);
+                NDArray byPosition = l == 1 ? ls.reshape(n, outChannels) : ls.transpose(0, 2, 1).reshape(n * l, outChannels);
+                return Layer.local(g.fold(Layer.local(byPosition.matMul(wm), ls).reshape(n, l, -1)), ls);
+            });
         } else {
             NDArray wt = Layer.local(Layer.local(p.get(0).transpose(1, 0, 2, 3), lambda).reshape(inChannels, -1), lambda);
             in = ConvIndex.inBlocks(lambda.reshape(b * s, outChannels, oh, ow), gathered,

@@ -80,7 +80,7 @@ record ConvIndex(int channels, int h, int w, int kernelH, int kernelW, int strid
     }
 
     /**
-     * The transpose the other way round ("col2im"): t [N, channels·kh·kw, outH·outW] holds, for every output position
+     * The transpose the other way round ("col2im"): t [N, outH·outW, channels·kh·kw] holds, for every output position
      * and tap, the coefficient already multiplied by the weights; each input position sums the at most
      * {@link #slots} entries that land on it: [N, channels, h, w]. Cheaper than {@link #transposePatches} when the
      * convolution has few input channels or a stride, since nothing is gathered per output channel.
@@ -139,7 +139,7 @@ record ConvIndex(int channels, int h, int w, int kernelH, int kernelW, int strid
                         for (int b = 0; b < kernelW; b++) {
                             int tr = r + padding - a, tq = q + padding - b;
                             if (tr < 0 || tq < 0 || tr % stride != 0 || tq % stride != 0 || tr / stride >= oh || tq / stride >= ow) continue;
-                            idx[base + used++] = ((long) (c * kernelH + a) * kernelW + b) * l + (tr / stride) * ow + tq / stride;
+                            idx[base + used++] = ((long) ((tr / stride) * ow + tq / stride) * channels + c) * kernelH * kernelW + a * kernelW + b;
                         }
                 }
         return idx;

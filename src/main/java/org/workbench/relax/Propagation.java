@@ -184,7 +184,7 @@ final class Propagation {
         for (int i = 0; i < k; i++) widest = Math.max(widest, layerSize(i));
         if (patches) widest = PatchWalk.rowSize(net.network(), shapes, k);
         // Receptive-field rows are small but many: chunks of 4 MB keep the temporaries in reused memory.
-        int step = (int) Math.max(1, Math.min(patches ? Integer.MAX_VALUE : chunk, (patches ? 1L << 19 : 1L << 22) / (2L * b * widest)));
+        int step = (int) Math.max(1, Math.min(chunk, (1L << 19) / (2L * b * widest)));
         for (int from = 0; from < most; from += step) {
             int rows = Math.min(step, most - from);
             try (NDManager sm = m.newSubManager()) {
