@@ -7,7 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A convolution and its transpose as one gather and one matrix product ("im2col"), instead of libtorch's
- * convolution operator.
+ * convolution operator: for every float64 convolution (bounds) and for the float32 ones that {@link CheckedTorchConv}
+ * does not hand to libtorch.
  *
  * <p>Why: libtorch 2.7.1 hands float32 convolutions to oneDNN, whose backward-data kernel returns wrong input
  * gradients for layers with fewer than 16 output channels on AVX2/AVX-512 CPUs (measured on an AMD Zen 5: every

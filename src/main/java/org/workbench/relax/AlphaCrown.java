@@ -40,7 +40,7 @@ final class AlphaCrown extends Relaxation {
     @Override
     NDArray upper(Propagation prop, Region region, NDArray spec, NDManager m) {
         List<NDArray[]> bounds = prop.crown(region, m, chunk);
-        NDArray best = prop.upper(spec, prop.size(), bounds, region, null);
+        NDArray best = prop.upper(spec, prop.size(), bounds, region, null).minimum(prop.lastLayerBox(spec, bounds));
         if (intermediate > 0 && region.norm() == org.workbench.problem.Norm.LINF) return best.minimum(perSample(region, spec, m));
         long b = spec.getShape().get(0), s = spec.getShape().get(1);
         List<NDArray> alpha = new ArrayList<>();

@@ -7,7 +7,9 @@ import org.workbench.solve.SolverContext;
 
 /**
  * Linear relaxation by back-substitution (CROWN; DeepPoly is the same with its fixed lower-slope rule), with
- * every ReLU's input bounds computed the same way, layer by layer.
+ * every ReLU's input bounds computed the same way, layer by layer (and intersected with the intervals). The margin
+ * bound is the smaller of the full back-substitution and the last layer over its input's box, so CROWN is never
+ * looser than IBP.
  */
 final class Crown extends Relaxation {
     private final int chunk;
@@ -20,6 +22,6 @@ final class Crown extends Relaxation {
     @Override
     NDArray upper(Propagation prop, Region region, NDArray spec, NDManager m) {
         List<NDArray[]> bounds = prop.crown(region, m, chunk);
-        return prop.upper(spec, prop.size(), bounds, region, null);
+        return prop.upper(spec, prop.size(), bounds, region, null).minimum(prop.lastLayerBox(spec, bounds));
     }
 }

