@@ -80,6 +80,8 @@ class TrainBadInputTest {
         assertTrue(e.contains("training.nesterov") && e.contains("optimizer: sgd"), e);
         e = fails(recipe(MLP, "{epochs: 2, grad_clip: -1}", ""));
         assertTrue(e.contains("training.grad_clip"), e);
+        e = fails(recipe(MLP, "{epochs: 2, shift: -1}", ""));
+        assertTrue(e.contains("training.shift") && e.contains("0 to 8"), e);
         e = fails(recipe(MLP, "{epochs: 2, schedule: one-cycle, cycle_peak: 1.5}", ""));
         assertTrue(e.contains("training.cycle_peak"), e);
         e = fails(recipe(MLP, "{epochs: 2, schedule: warm-restarts}", ""));

