@@ -70,7 +70,7 @@ final class PatchWalk {
             q0[i] = j % out[2];
             start[i * out[0] + j / (out[1] * out[2])] = sign[i / s][i % s];
         }
-        Window w = new Window(sample, r0, q0, 1, 0, 1);
+        Window w = new Window(sample, r0, q0, out[1], out[2], 1, 0, 1);
         NDArray coef = m.create(start, new Shape(rows, 1, out[0], 1, 1));
         NDArray offset = m.zeros(new Shape(rows, 1), coef.getDataType());
         for (int i = from - 1; i >= 0; i--) {
@@ -86,7 +86,7 @@ final class PatchWalk {
                 w = next;
                 res[0] = res[0].mul(w.inside(m, in[1], in[2]));
             } else if (layer instanceof Relu) {
-                res = Relu.backward(coef, Relu.lines(w.cut(m, bounds.get(i)[0], in), w.cut(m, bounds.get(i)[1], in)), null);
+                res = Relu.backward(coef, w.lines(m, bounds.get(i)[0], bounds.get(i)[1], in), null);
             } else {
                 res = layer.backward(coef, p.params(i), null, null, null);
             }
@@ -101,53 +101,70 @@ final class PatchWalk {
         return cut.maximize(coef).add(offset).reshape(b, s);
     }
 
-    /** Each row's K x K window on a value: top-left (r·stride − shift, q·stride − shift) for row position (r, q). */
-    private record Window(int[] sample, int[] r, int[] q, int stride, int shift, int k) {
+    /**
+     * Each row's K x K window on a value: top-left (r·stride − shift, q·stride − shift) for the row's position (r, q) on
+     * the starting value's grid (gh x gw). Rows at the same position of the same sample share their window, so values
+     * are cut once per (sample, position) into a table and each row picks its line of it.
+     */
+    private record Window(int[] sample, int[] r, int[] q, int gh, int gw, int stride, int shift, int k) {
         Window through(Conv2d c) {
-            return new Window(sample, r, q, stride * c.stride(), shift * c.stride() + c.padding(), (k - 1) * c.stride() + c.kernelH());
+            return new Window(sample, r, q, gh, gw, stride * c.stride(), shift * c.stride() + c.padding(), (k - 1) * c.stride() + c.kernelH());
         }
 
-        int top(int i) {
-            return r[i] * stride - shift;
-        }
-
-        int left(int i) {
-            return q[i] * stride - shift;
+        /** Row i's line in a table of samples x positions ({@code shared}: one sample serves all). */
+        private NDArray pick(NDManager m, NDArray table, boolean shared) {
+            long[] line = new long[sample.length];
+            for (int i = 0; i < line.length; i++) line[i] = (long) (shared ? 0 : sample[i]) * gh * gw + (long) r[i] * gw + q[i];
+            long width = table.getShape().get(1);
+            return table.gather(m.create(line).reshape(line.length, 1).broadcast(new Shape(line.length, width)), 0);
         }
 
         /** 1 where a row's window position lies on the h x w grid, else 0: [R, 1, 1, K, K]. */
         NDArray inside(NDManager m, int h, int w) {
-            double[] v = new double[sample.length * k * k];
-            for (int i = 0; i < sample.length; i++)
+            double[] v = new double[gh * gw * k * k];
+            for (int p = 0; p < gh * gw; p++)
                 for (int a = 0; a < k; a++)
                     for (int c = 0; c < k; c++) {
-                        int y = top(i) + a, x = left(i) + c;
-                        v[(i * k + a) * k + c] = y >= 0 && y < h && x >= 0 && x < w ? 1 : 0;
+                        int y = (p / gw) * stride - shift + a, x = (p % gw) * stride - shift + c;
+                        v[(p * k + a) * k + c] = y >= 0 && y < h && x >= 0 && x < w ? 1 : 0;
                     }
-            return m.create(v, new Shape(sample.length, 1, 1, k, k));
+            return pick(m, m.create(v, new Shape(gh * gw, k * k)), true).reshape(sample.length, 1, 1, k, k);
         }
 
-        /**
-         * Each row's window of per-sample values t [B, C, H, W]: [R, C, K, K], zero off the grid. A t with one sample
-         * (a box shared by the batch) serves every row.
-         */
-        NDArray cut(NDManager m, NDArray t, int[] shape) {
-            int c = shape[0], h = shape[1], w = shape[2];
-            boolean shared = t.getShape().size() == (long) c * h * w;
-            long zero = t.getShape().size();
-            long[] idx = new long[sample.length * c * k * k];
+        /** Per-sample values t [B, C, H, W] (or one sample shared by all) cut into windows: [B·positions, C·K·K]. */
+        NDArray table(NDManager m, NDArray t, int[] shape) {
+            int c = shape[0], h = shape[1], w = shape[2], positions = gh * gw;
+            long samples = t.getShape().size() / ((long) c * h * w), zero = t.getShape().size();
+            long[] idx = new long[(int) samples * positions * c * k * k];
             int n = 0;
-            for (int i = 0; i < sample.length; i++)
-                for (int ch = 0; ch < c; ch++)
-                    for (int a = 0; a < k; a++)
-                        for (int d = 0; d < k; d++) {
-                            int y = top(i) + a, x = left(i) + d;
-                            idx[n++] = y >= 0 && y < h && x >= 0 && x < w ? (((long) (shared ? 0 : sample[i]) * c + ch) * h + y) * w + x : zero;
-                        }
+            for (int b = 0; b < samples; b++)
+                for (int p = 0; p < positions; p++)
+                    for (int ch = 0; ch < c; ch++)
+                        for (int a = 0; a < k; a++)
+                            for (int d = 0; d < k; d++) {
+                                int y = (p / gw) * stride - shift + a, x = (p % gw) * stride - shift + d;
+                                idx[n++] = y >= 0 && y < h && x >= 0 && x < w ? (((long) b * c + ch) * h + y) * w + x : zero;
+                            }
             NDArray view = t.reshape(1, -1);
             view.attach(m); // the chunk's manager, not the bounds' (freed with the chunk)
             NDArray flat = view.concat(m.zeros(new Shape(1, 1), t.getDataType()), 1);
-            return flat.gather(m.create(idx).reshape(1, idx.length), 1).reshape(sample.length, c, k, k);
+            return flat.gather(m.create(idx).reshape(1, idx.length), 1).reshape(samples * positions, (long) c * k * k);
+        }
+
+        /** Each row's window of t: [R, C, K, K], zero off the grid. */
+        NDArray cut(NDManager m, NDArray t, int[] shape) {
+            NDArray table = table(m, t, shape);
+            return pick(m, table, t.getShape().size() == Layer.size(shape)).reshape(sample.length, shape[0], k, k);
+        }
+
+        /** ReLU lines on each row's window, computed once per (sample, position) and picked per row. */
+        Relu.Lines lines(NDManager m, NDArray lo, NDArray hi, int[] shape) {
+            long lines = lo.getShape().size() / Layer.size(shape);
+            Relu.Lines l = Relu.lines(table(m, lo, shape), table(m, hi, shape));
+            java.util.function.UnaryOperator<NDArray> rows = a -> pick(m, a.reshape(lines * gh * gw, -1), false)
+                    .reshape(sample.length, 1, shape[0], k, k);
+            return new Relu.Lines(rows.apply(l.upSlope()), rows.apply(l.upOffset()), rows.apply(l.active()), rows.apply(l.unstable()),
+                    rows.apply(l.adaptiveSlope()));
         }
     }
 }
