@@ -195,7 +195,7 @@ final class Propagation {
             unstable.add(u);
             most = Math.max(most, u.size());
         }
-        // Coefficient tensors hold batch x 2 rows x (a layer's size) doubles on the way back: cap them near 32 MB (the transposed convolution makes a few times more in temporaries).
+        // Coefficient tensors hold batch x 2 rows x (a layer's size) doubles on the way back, so rows go in chunks.
         boolean patches = PatchWalk.applies(net.network(), shapes, k);
         long widest = 1;
         for (int i = 0; i < k; i++) widest = Math.max(widest, layerSize(i));
