@@ -1,6 +1,7 @@
 package org.workbench.relax;
 
 import ai.djl.ndarray.NDArray;
+import java.util.List;
 import ai.djl.ndarray.types.Shape;
 import org.workbench.net.TorchNet;
 import org.workbench.problem.Norm;
@@ -32,12 +33,15 @@ public final class TrainingBounds {
 
     /**
      * As {@link #ibpMargins} by the {@code crown} solver's rule: CROWN bounds at every ReLU input, then CROWN for the
-     * margins (Wong and Kolter's certified training, for small networks: see {@link Propagation#crownWithGradients}).
+     * margins, never above the last layer over its input's box, as the solver (Wong and Kolter's certified training,
+     * for small networks: see {@link Propagation#crownWithGradients}).
      */
     public static NDArray crownMargins(TorchNet net, NDArray lo, NDArray hi, int[] labels) {
         Propagation prop = new Propagation(net);
         Region region = region(lo, hi);
-        return prop.upper(spec(net, lo, labels), prop.size(), prop.crownWithGradients(region, CROWN_MAX_ELEMENTS), region, null);
+        NDArray spec = spec(net, lo, labels);
+        List<NDArray[]> bounds = prop.crownWithGradients(region, CROWN_MAX_ELEMENTS);
+        return prop.upper(spec, prop.size(), bounds, region, null).minimum(prop.lastLayerBox(spec, bounds));
     }
 
     private static Region region(NDArray lo, NDArray hi) {
