@@ -20,7 +20,7 @@ import org.workbench.testing.RandomNets;
 /**
  * Soundness as a property: on 10,000 random (network, input, eps, norm, clipping) cases, every upper bound of
  * IBP, CROWN, alpha-CROWN and (on a quarter of them) the LP is at least the margin reached by PGD and at 100
- * random points of the threat set; with the same neuron bounds, LP <= alpha-CROWN <= CROWN.
+ * random points of the threat set; with the same neuron bounds, LP <= alpha-CROWN <= CROWN <= IBP.
  */
 class RelaxationSoundnessTest {
     static final int NETWORKS = 200, INPUTS = 50, POINTS = 100;
@@ -73,6 +73,8 @@ class RelaxationSoundnessTest {
                         }
                         double a = alpha.get(i).margins()[j], c = crown.get(i).margins()[j];
                         assertTrue(a <= c + 1e-9 * (1 + Math.abs(c)), at + ": alpha-CROWN " + a + " looser than CROWN " + c);
+                        double iv = ibp.get(i).margins()[j];
+                        assertTrue(c <= iv + 1e-9 * (1 + Math.abs(iv)), at + ": CROWN " + c + " looser than IBP " + iv);
                         if (lp != null) {
                             double l = lp.get(i).margins()[j];
                             assertTrue(l >= reached - 1e-7 * (1 + Math.abs(reached)), at + ": LP " + l + " below reached " + reached);
