@@ -92,6 +92,16 @@ public final class BabSolver implements InnerSolver {
         double[] proven = verifier.provenBounds();
         if (proven.length != classAt.length || Arrays.stream(proven).anyMatch(b -> !(b < Double.POSITIVE_INFINITY)))
             proven = withCrown(proven, lo, hi, y, classAt);
+        // The crown solver's margins (never looser than IBP's last step) may beat the verifier's root on some class:
+        // both are sound, so the smaller is kept, and a sample they rule out on every class is verified.
+        double[] crown = org.workbench.relax.RelaxConfig.crown("crown", YNode.map(null, 0, ""), ctx)
+                .solve(new Batch(new int[] {0}, new double[][] {x}, new int[] {y}), eps).get(0).margins();
+        boolean crownRulesOut = true;
+        for (int a = 0; a < classAt.length; a++) {
+            double c = crown[classAt[a]];
+            proven[a] = NonFinite.tighterUpper(proven[a], Double.isNaN(c) ? Double.POSITIVE_INFINITY : c);
+            if (!(c < 0)) crownRulesOut = false;
+        }
 
         double[] upper = new double[classes], lower = new double[classes];
         Arrays.fill(upper, Double.POSITIVE_INFINITY);
@@ -125,7 +135,7 @@ public final class BabSolver implements InnerSolver {
             upper[j] = Math.max(b, lower[j]);
             if (!(b < 0)) allRuledOut = false;
         }
-        String status = bestWorst > 0 ? Bound.ATTACKED : v.result().equals("unsat") && allRuledOut ? Bound.VERIFIED : Bound.OPEN;
+        String status = bestWorst > 0 ? Bound.ATTACKED : (v.result().equals("unsat") || crownRulesOut) && allRuledOut ? Bound.VERIFIED : Bound.OPEN;
         return new Bound(upper, status, bestWorst > 0 ? witness : null, (System.nanoTime() - start) / 1e9, lower);
     }
 
