@@ -33,7 +33,8 @@ final class CheckedTorchConv {
     static boolean usable(NDArray x, int outChannels, int kh, int kw, int stride, int padding) {
         if (x.getDataType() != DataType.FLOAT32 || outChannels % 16 != 0) return false;
         String key = x.getShape() + "/" + outChannels + "/" + kh + "x" + kw + "/" + stride + "/" + padding;
-        return TRUSTED.computeIfAbsent(key, k -> probe(x.getShape(), outChannels, kh, kw, stride, padding));
+        key += "/" + x.getDevice();
+        return TRUSTED.computeIfAbsent(key, k -> probe(x.getDevice(), x.getShape(), outChannels, kh, kw, stride, padding));
     }
 
     static NDArray conv(NDArray x, NDArray w, NDArray b, int stride, int padding) {
@@ -42,11 +43,11 @@ final class CheckedTorchConv {
     }
 
     /** libtorch's input gradient against the gather's on random data of the same shape (relative error 1e-4). */
-    private static boolean probe(Shape xs, int outChannels, int kh, int kw, int stride, int padding) {
+    private static boolean probe(ai.djl.Device device, Shape xs, int outChannels, int kh, int kw, int stride, int padding) {
         Random r = new Random(1);
         int cin = (int) xs.get(1);
         ConvIndex g = new ConvIndex(cin, (int) xs.get(2), (int) xs.get(3), kh, kw, stride, padding);
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = NDManager.newBaseManager(device)) { // the kernel the convolution will run on
             NDArray x = m.create(floats(r, xs.size()), xs);
             NDArray w = m.create(floats(r, (long) outChannels * cin * kh * kw), new Shape(outChannels, cin, kh, kw));
             NDArray up = m.create(floats(r, xs.get(0) * outChannels * g.outH() * g.outW()),

@@ -159,9 +159,9 @@ final class PatchWalk {
 
         /** ReLU lines on each row's window, computed once per (sample, position) and picked per row. */
         Relu.Lines lines(NDManager m, NDArray lo, NDArray hi, int[] shape) {
-            long lines = lo.getShape().size() / Layer.size(shape);
+            long samples = lo.getShape().size() / Layer.size(shape);
             Relu.Lines l = Relu.lines(table(m, lo, shape), table(m, hi, shape));
-            java.util.function.UnaryOperator<NDArray> rows = a -> pick(m, a.reshape(lines * gh * gw, -1), false)
+            java.util.function.UnaryOperator<NDArray> rows = a -> pick(m, a.reshape(samples * gh * gw, -1), false)
                     .reshape(sample.length, 1, shape[0], k, k);
             return new Relu.Lines(rows.apply(l.upSlope()), rows.apply(l.upOffset()), rows.apply(l.active()), rows.apply(l.unstable()),
                     rows.apply(l.adaptiveSlope()));
