@@ -9,11 +9,13 @@ Wong & Kolter (the architecture of problems/train-cnn.yaml), with the loops the 
 - ibp: kappa * CE(clean) + (1 - kappa) * CE(worst-case logits), the worst-case logits interval bounds with the last
   layer folded into the margin rows z_j - z_y (as the workbench's ibp solver), kappa 0.5.
 
-Each method runs a warm-up epoch, then a timed one; prints RESULT lines with the timed epoch's seconds.
+Each step also reads the loss and the training errors back, as the workbench's trainer does for its log. Each method
+runs --warmup epochs, then --timed ones; prints RESULT lines with the median of the timed epochs' seconds.
 Needs only Debian's python3-torch.
 """
 import argparse
 import gzip
+import statistics
 import struct
 import time
 
@@ -85,18 +87,23 @@ def ibp_margins(model, x, y, eps):
 
 def epoch(model, opt, xs, ys, batch, method, eps, gen):
     order = torch.randperm(xs.shape[0], generator=gen)
+    loss_sum, wrong = 0.0, 0
     for i in range(0, xs.shape[0], batch):
         idx = order[i:i + batch]
         x, y = xs[idx], ys[idx]
         if method == "pgd":
             x = pgd(model, x, y, eps, 10, 0.25 * eps)
+        z = model(x)
         if method == "ibp":
-            loss = 0.5 * F.cross_entropy(model(x), y) + 0.5 * F.cross_entropy(ibp_margins(model, x, y, eps), y)
+            loss = 0.5 * F.cross_entropy(z, y) + 0.5 * F.cross_entropy(ibp_margins(model, x, y, eps), y)
         else:
-            loss = F.cross_entropy(model(x), y)
+            loss = F.cross_entropy(z, y)
         opt.zero_grad()
         loss.backward()
+        loss_sum += loss.item() * len(idx)
+        wrong += int((z.argmax(1) != y).sum())
         opt.step()
+    return loss_sum, wrong
 
 
 def main():
@@ -107,6 +114,8 @@ def main():
     ap.add_argument("--eps", type=float, default=0.1)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--methods", default="standard pgd ibp")
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--timed", type=int, default=3)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -116,11 +125,16 @@ def main():
         model = cnn()
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)
         gen = torch.Generator().manual_seed(1)
-        epoch(model, opt, xs, ys, a.batch, method, a.eps, gen)  # warm-up
-        t0, c0 = time.perf_counter(), time.process_time()
-        epoch(model, opt, xs, ys, a.batch, method, a.eps, gen)
-        print(f"RESULT side=pytorch method={method} seconds={time.perf_counter() - t0:.3f} cpu_seconds={time.process_time() - c0:.3f}",
-              flush=True)
+        for _ in range(a.warmup):
+            epoch(model, opt, xs, ys, a.batch, method, a.eps, gen)
+        wall, cpu = [], []
+        for _ in range(a.timed):
+            t0, c0 = time.perf_counter(), time.process_time()
+            epoch(model, opt, xs, ys, a.batch, method, a.eps, gen)
+            wall.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+        print(f"RESULT side=pytorch method={method} seconds={statistics.median(wall):.3f} cpu_seconds={statistics.median(cpu):.3f} "
+              f"epochs={' '.join(f'{w:.3f}' for w in wall)}", flush=True)
 
 
 if __name__ == "__main__":

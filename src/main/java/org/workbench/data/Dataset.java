@@ -54,10 +54,15 @@ public record Dataset(String source, int rows, int cols, byte[] pixels, int[] la
     }
 
     public float[] imageFloat(int i) {
-        int off = offset(i);
         float[] out = new float[rows * cols];
-        for (int k = 0; k < out.length; k++) out[k] = (pixels[off + k] & 0xff) / 255.0f;
+        imageFloat(i, out, 0);
         return out;
+    }
+
+    /** Image i's pixels in [0, 1] written into out from index at (no array per image: batches are built per step). */
+    public void imageFloat(int i, float[] out, int at) {
+        int off = offset(i), n = rows * cols;
+        for (int k = 0; k < n; k++) out[at + k] = (pixels[off + k] & 0xff) / 255.0f;
     }
 
     public double[] image(int i) {

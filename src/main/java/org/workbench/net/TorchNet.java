@@ -109,6 +109,14 @@ public final class TorchNet implements AutoCloseable {
         return forwardRelu(x, null);
     }
 
+    /**
+     * The logits with each ReLU as torch's relu, for training: its gradient is 0 at 0, as PyTorch trains, and its
+     * backward is one pass over the activations where max(x, 0)'s is five.
+     */
+    public NDArray forwardForTraining(NDArray x) {
+        return forwardRelu(x, null);
+    }
+
     /** Like {@link #forward}, with each ReLU as torch's relu; collects the ReLU inputs when asked to. */
     private NDArray forwardRelu(NDArray x, List<NDArray> reluInputs) {
         return run(x, true, reluInputs);

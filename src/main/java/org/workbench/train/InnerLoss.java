@@ -2,7 +2,6 @@ package org.workbench.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import java.util.List;
 import org.workbench.attack.Pgd;
 import org.workbench.net.TorchNet;
@@ -37,6 +36,11 @@ final class InnerLoss implements AutoCloseable {
         this.attack = attacks ? (Pgd) Solvers.create(spec.inner(), ctx) : null;
     }
 
+    /** Whether the inputs trained on come from an attack (which reads the batch's images as Java rows). */
+    boolean attacks() {
+        return attack != null;
+    }
+
     /**
      * The inputs the weights are trained on for this batch: the clean ones, or the attack's best point per sample
      * (by margin, over its iterates), its random starts drawn from a seed fixed by the recipe's seed, the epoch and
@@ -66,7 +70,7 @@ final class InnerLoss implements AutoCloseable {
     /** The batch's mean loss at the given inputs (call inside the gradient collection). */
     Loss loss(NDArray x, NDArray clean, NDArray hot, int[] labels, int epoch) {
         if (spec.tradesBeta() > 0) return trades(x, clean, hot);
-        NDArray logits = net.forward(x);
+        NDArray logits = net.forwardForTraining(x);
         NDArray ce = crossEntropy(logits, hot);
         if (!spec.certified()) return new Loss(ce, logits);
         double eps = spec.epsByEpoch()[epoch - 1], kappa = spec.kappaByEpoch()[epoch - 1];
@@ -82,7 +86,7 @@ final class InnerLoss implements AutoCloseable {
 
     /** TRADES: CE(f(clean), y) + beta * mean KL(softmax f(clean) || softmax f(x)), gradients through both. */
     private Loss trades(NDArray x, NDArray clean, NDArray hot) {
-        NDArray zClean = net.forward(clean), zAdv = net.forward(x);
+        NDArray zClean = net.forwardForTraining(clean), zAdv = net.forwardForTraining(x);
         NDArray logP = zClean.logSoftmax(1);
         NDArray kl = logP.exp().mul(logP.sub(zAdv.logSoftmax(1))).sum().div(zAdv.getShape().get(0));
         return new Loss(crossEntropy(zClean, hot).add(kl.mul((float) spec.tradesBeta())), zAdv);
@@ -115,7 +119,9 @@ final class InnerLoss implements AutoCloseable {
 
     /** One-hot float32 labels [B, classes]. */
     static NDArray oneHot(NDManager m, int[] labels, int classes) {
-        return m.create(labels).oneHot(classes).toType(DataType.FLOAT32, false);
+        float[] hot = new float[labels.length * classes];
+        for (int i = 0; i < labels.length; i++) hot[i * classes + labels[i]] = 1;
+        return m.create(hot, new ai.djl.ndarray.types.Shape(labels.length, classes));
     }
 
     @Override

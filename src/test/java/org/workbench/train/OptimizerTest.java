@@ -66,4 +66,14 @@ class OptimizerTest {
         TrainSpec loose = spec("{optimizer: sgd, lr: 1, momentum: 0, grad_clip: 10}");
         assertArrayEquals(new float[] {0, 0}, steps(loose, new float[] {3, 4}, 1, 1), 1e-6f);
     }
+
+    @Test
+    void adamMatchesPyTorch() throws Exception {
+        // torch.optim.Adam(lr=0.1) three steps on 0.5 * |p|^2 from [1, 2] (torch 1.13): the fused native update is
+        // given PyTorch's bias corrections and epsilon, so it ends where PyTorch does.
+        assertArrayEquals(new float[] {0.7015863f, 1.7006234f}, steps(spec("{optimizer: adam, lr: 0.1}"), new float[] {1, 2}, 3, 0.1), 1e-5f);
+        // With weight_decay 0.01 (added to the gradient, as Adam, not AdamW) and clip_grad_norm_(1) before each step.
+        assertArrayEquals(new float[] {0.7005662f, 1.6999151f},
+                steps(spec("{optimizer: adam, lr: 0.1, weight_decay: 0.01, grad_clip: 1}"), new float[] {1, 2}, 3, 0.1), 1e-5f);
+    }
 }
