@@ -20,9 +20,13 @@ public record Relu() implements Layer {
         return x.maximum(0);
     }
 
+    /**
+     * torch's relu on both ends: the same values as max(x, 0) without a scalar tensor made per call, and certified
+     * training's backward through it is one pass (its subgradient at 0 is 0, as interval training in PyTorch).
+     */
     @Override
     public NDArray[] interval(NDArray lo, NDArray hi, NDList p) {
-        return new NDArray[] {lo.maximum(0), hi.maximum(0)};
+        return new NDArray[] {lo.getNDArrayInternal().relu(), hi.getNDArrayInternal().relu()};
     }
 
     /**

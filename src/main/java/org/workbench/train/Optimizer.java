@@ -30,6 +30,30 @@ final class Optimizer {
         }
     }
 
+    /** Weights, moments and step count: where running an epoch again starts from. */
+    record State(int step, List<float[]> weights, List<float[]> moment1, List<float[]> moment2) {}
+
+    State save() {
+        return new State(t, state(params), state(m), state(v));
+    }
+
+    void load(State s) {
+        restore(s.step(), s.moment1(), s.moment2());
+        for (int i = 0; i < params.size(); i++) {
+            params.get(i).set(java.nio.FloatBuffer.wrap(s.weights().get(i)));
+            JniUtils.zeroGrad((PtNDArray) params.get(i)); // the failed step's gradient, never applied
+        }
+    }
+
+    /** Whether every weight is finite (one sum per tensor: a finite float32 sum can only overflow past 3e38). */
+    boolean finite() {
+        for (NDArray p : params)
+            try (NDArray sum = p.sum()) {
+                if (!Float.isFinite(sum.getFloat())) return false;
+            }
+        return true;
+    }
+
     List<float[]> state(List<NDArray> moments) {
         List<float[]> out = new ArrayList<>();
         for (NDArray a : moments) out.add(a.toFloatArray());

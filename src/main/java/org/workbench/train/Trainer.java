@@ -91,7 +91,24 @@ public final class Trainer {
             try (InnerLoss inner = new InnerLoss(spec, net, params)) {
                 int last = (int) Math.min(spec.epochs(), (long) first + epochsThisRun - 1);
                 for (int e = first; e <= last; e++) {
+                    // libtorch 2.7.1 has, rarely and not repeatably, returned non-finite values in a training step
+                    // (uninitialized memory in some CPU kernels, as ConvIndex records for the convolution): an epoch
+                    // that meets a non-finite loss or weight runs again from its start, once; a second failure is
+                    // divergence, reported as such.
+                    Optimizer.State before = opt.save();
+                    Random rndBefore = copy(rnd);
+                    int[] orderBefore = order.clone();
                     Epoch ep = epoch(e, net, inner, opt, train, test, order, rnd);
+                    if (ep == null) {
+                        log.println("epoch " + e + ": a non-finite loss or weight; running the epoch again from its start");
+                        opt.load(before);
+                        rnd = rndBefore;
+                        order = orderBefore;
+                        ep = epoch(e, net, inner, opt, train, test, order, rnd);
+                        if (ep == null)
+                            throw new org.workbench.config.InputError("recipe " + spec.name() + ": the loss or the weights became "
+                                    + "non-finite in epoch " + e + " twice (diverged): expected a smaller training.lr, or training.grad_clip");
+                    }
                     rows.add(ep.row());
                     log.println(ep.row());
                     writeLog(rows);
@@ -110,6 +127,24 @@ public final class Trainer {
         }
     }
 
+    /** Tests only: (epoch, batch) whose loss reads as NaN once, as a kernel's transient fault would make it. */
+    static int[] faultForTest;
+
+    private static Random copy(Random r) {
+        try {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            try (java.io.ObjectOutputStream o = new java.io.ObjectOutputStream(bytes)) {
+                o.writeObject(r);
+            }
+            try (java.io.ObjectInputStream i = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+                return (Random) i.readObject();
+            }
+        } catch (IOException | ClassNotFoundException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** One epoch; null when it met a non-finite loss or ended with non-finite weights. */
     private Epoch epoch(int e, TorchNet net, InnerLoss inner, Optimizer opt, Dataset train, Dataset test, int[] order, Random rnd) {
         long t0 = System.nanoTime(), lastPrint = t0;
         double firstLr = learningRate(e, 0, 1);
@@ -130,7 +165,13 @@ public final class Trainer {
                 try (GradientCollector gc = sm.getEngine().newGradientCollector()) {
                     InnerLoss.Loss loss = inner.loss(x, clean, hot, labels, e);
                     gc.backward(loss.value());
-                    lossSum += loss.value().getFloat() * idx.length;
+                    float value = loss.value().getFloat();
+                    if (faultForTest != null && faultForTest[0] == e && faultForTest[1] == bi) {
+                        faultForTest = null;
+                        value = Float.NaN;
+                    }
+                    if (!Float.isFinite(value)) return null;
+                    lossSum += value * idx.length;
                     wrong += errors(loss.logits(), labels);
                 }
                 opt.step(learningRate(e, bi, batches));
@@ -144,6 +185,7 @@ public final class Trainer {
             }
         }
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
+        if (!opt.finite()) return null;
         double testErr = error(net.manager(), net, test);
         Evaluation.Result r = Evaluation.of(spec, net.snapshot(), test);
         double eps = spec.inner() == null ? 0 : spec.epsByEpoch()[e - 1];

@@ -82,6 +82,36 @@ class TrainerTest {
     }
 
     @Test
+    void anEpochThatMeetsANonFiniteLossRunsAgainToTheSameWeights() throws Exception {
+        String inner = "{preset: pgd-linf, steps: 2, alpha_over_eps: 0.5, random_start: true}";
+        Network clean = new Trainer(recipe("clean", inner, 2, "", ", shift: 1"), QUIET).train();
+        Trainer.faultForTest = new int[] {2, 3};
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        Network retried = new Trainer(recipe("fault", inner, 2, "", ", shift: 1"), new PrintStream(out)).train();
+        assertTrue(Trainer.faultForTest == null, "the fault was not reached");
+        assertTrue(out.toString().contains("epoch 2: a non-finite loss or weight; running the epoch again"), out.toString());
+        for (int i = 0; i < clean.layers().size(); i++) {
+            List<Layer.Param> a = clean.layers().get(i).params(), b = retried.layers().get(i).params();
+            for (int k = 0; k < a.size(); k++) assertArrayEquals(a.get(k).values(), b.get(k).values(), "layer " + i + " " + a.get(k).name());
+        }
+    }
+
+    @Test
+    void divergenceStopsWithAOneLineErrorAndNoModel() throws Exception {
+        TrainSpec spec = TrainFile.load(Files.writeString(tmp.resolve("big.yaml"), Files.readString(tmp.resolve(recipeFile("big")))
+                .replace("lr: 0.002", "lr: 1e30")), List.of());
+        org.workbench.config.InputError e = org.junit.jupiter.api.Assertions.assertThrows(org.workbench.config.InputError.class,
+                () -> new Trainer(spec, QUIET).train());
+        assertTrue(e.getMessage().contains("non-finite in epoch 1 twice") && e.getMessage().contains("training.lr"), e.getMessage());
+        assertTrue(!Files.exists(spec.output()), "no model may be written");
+    }
+
+    private String recipeFile(String name) throws Exception {
+        recipe(name, "none", 2, "");
+        return name + ".yaml";
+    }
+
+    @Test
     void shiftMovesEveryChannelAndFillsWithZeros() {
         double[] img = new double[2 * 3 * 4];
         for (int i = 0; i < img.length; i++) img[i] = i + 1;
