@@ -32,6 +32,11 @@ final class CheckedTorchConv {
     /** Whether conv may use libtorch's operator on input x [N, C, H, W] with weight [outC, C, kh, kw]. */
     static boolean usable(NDArray x, int outChannels, int kh, int kw, int stride, int padding) {
         if (x.getDataType() != DataType.FLOAT32 || outChannels % 16 != 0) return false;
+        // Only where libtorch picks oneDNN (its ConvParams::use_mkldnn): elsewhere (one image, kernels of 3 or less,
+        // small input) it asks NNPACK first, and on CPUs NNPACK does not support it prints "Could not initialize
+        // NNPACK!" on every call, a line a user can do nothing about.
+        Shape s = x.getShape();
+        if (!(s.get(0) > 1 || kh > 3 && kw > 3 || s.size() > 20480)) return false;
         String key = x.getShape() + "/" + outChannels + "/" + kh + "x" + kw + "/" + stride + "/" + padding;
         key += "/" + x.getDevice();
         return TRUSTED.computeIfAbsent(key, k -> probe(x.getDevice(), x.getShape(), outChannels, kh, kw, stride, padding));
