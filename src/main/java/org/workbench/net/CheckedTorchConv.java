@@ -37,6 +37,7 @@ final class CheckedTorchConv {
         // NNPACK!" on every call, a line a user can do nothing about.
         Shape s = x.getShape();
         if (!(s.get(0) > 1 || kh > 3 && kw > 3 || s.size() > 20480)) return false;
+        if (kh == 1 && kw == 1 && stride == 1 && s.get(0) < 16) return false; // 1x1, unstrided, small batch: not oneDNN
         String key = x.getShape() + "/" + outChannels + "/" + kh + "x" + kw + "/" + stride + "/" + padding;
         key += "/" + x.getDevice();
         return TRUSTED.computeIfAbsent(key, k -> probe(x.getDevice(), x.getShape(), outChannels, kh, kw, stride, padding));

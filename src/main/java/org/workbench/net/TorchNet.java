@@ -101,19 +101,12 @@ public final class TorchNet implements AutoCloseable {
     }
 
     /**
-     * The logits of {@link #forward}, bit for bit, for evaluation without gradients. ReLU runs as torch's relu:
-     * max(x, 0) against a scalar costs two extra native calls (the scalar is a tensor made and freed each time),
-     * and relu's forward values are the same.
+     * The logits of {@link #forward}, bit for bit, with each ReLU as torch's relu: max(x, 0) against a scalar costs
+     * two extra native calls (the scalar is a tensor made and freed each time), and relu's forward values are the
+     * same. For evaluation, and for training: relu's gradient is 0 at 0, as PyTorch trains, and its backward is one
+     * pass over the activations where max(x, 0)'s is five.
      */
     public NDArray evaluate(NDArray x) {
-        return forwardRelu(x, null);
-    }
-
-    /**
-     * The logits with each ReLU as torch's relu, for training: its gradient is 0 at 0, as PyTorch trains, and its
-     * backward is one pass over the activations where max(x, 0)'s is five.
-     */
-    public NDArray forwardForTraining(NDArray x) {
         return forwardRelu(x, null);
     }
 

@@ -70,7 +70,7 @@ final class InnerLoss implements AutoCloseable {
     /** The batch's mean loss at the given inputs (call inside the gradient collection). */
     Loss loss(NDArray x, NDArray clean, NDArray hot, int[] labels, int epoch) {
         if (spec.tradesBeta() > 0) return trades(x, clean, hot);
-        NDArray logits = net.forwardForTraining(x);
+        NDArray logits = net.evaluate(x);
         NDArray ce = crossEntropy(logits, hot);
         if (!spec.certified()) return new Loss(ce, logits);
         double eps = spec.epsByEpoch()[epoch - 1], kappa = spec.kappaByEpoch()[epoch - 1];
@@ -86,7 +86,7 @@ final class InnerLoss implements AutoCloseable {
 
     /** TRADES: CE(f(clean), y) + beta * mean KL(softmax f(clean) || softmax f(x)), gradients through both. */
     private Loss trades(NDArray x, NDArray clean, NDArray hot) {
-        NDArray zClean = net.forwardForTraining(clean), zAdv = net.forwardForTraining(x);
+        NDArray zClean = net.evaluate(clean), zAdv = net.evaluate(x);
         NDArray logP = zClean.logSoftmax(1);
         NDArray kl = logP.exp().mul(logP.sub(zAdv.logSoftmax(1))).sum().div(zAdv.getShape().get(0));
         return new Loss(crossEntropy(zClean, hot).add(kl.mul((float) spec.tradesBeta())), zAdv);

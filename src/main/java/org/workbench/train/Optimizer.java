@@ -100,7 +100,7 @@ final class Optimizer {
                 // Nesterov: step along g + momentum * buf, the look-ahead point's gradient estimate.
                 NDArray dir = spec.nesterov() ? local.apply(g.add(local.apply(m.get(i).mul((float) spec.momentum())))) : m.get(i);
                 p.subi(local.apply(dir.mul((float) lr)));
-                g.subi(g);
+                JniUtils.zeroGrad((PtNDArray) p); // zero_(), where g - g would keep a NaN
             }
         }
     }

@@ -91,10 +91,10 @@ public final class Trainer {
             try (InnerLoss inner = new InnerLoss(spec, net, params)) {
                 int last = (int) Math.min(spec.epochs(), (long) first + epochsThisRun - 1);
                 for (int e = first; e <= last; e++) {
-                    // libtorch 2.7.1 has, rarely and not repeatably, returned non-finite values in a training step
-                    // (uninitialized memory in some CPU kernels, as ConvIndex records for the convolution): an epoch
-                    // that meets a non-finite loss or weight runs again from its start, once; a second failure is
-                    // divergence, reported as such.
+                    // Training has, rarely and not repeatably, met NaN weights (cause not found; suspected: a libtorch
+                    // CPU kernel reading uninitialized memory, as ConvIndex records for the convolution's gradient):
+                    // an epoch that meets a non-finite loss or weight runs again from its start, once; a second
+                    // failure is divergence, reported as such.
                     Optimizer.State before = opt.save();
                     Random rndBefore = copy(rnd);
                     int[] orderBefore = order.clone();

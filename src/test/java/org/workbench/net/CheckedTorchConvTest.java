@@ -19,6 +19,7 @@ class CheckedTorchConvTest {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray oneImage = m.zeros(new Shape(1, 16, 8, 8), DataType.FLOAT32);
             assertFalse(CheckedTorchConv.usable(oneImage, 32, 3, 3, 1, 1), "one small image, 3x3 kernel");
+            assertFalse(CheckedTorchConv.usable(m.zeros(new Shape(2, 16, 8, 8), DataType.FLOAT32), 32, 1, 1, 1, 0), "1x1, batch 2");
             assertFalse(CheckedTorchConv.usable(m.zeros(new Shape(4, 16, 8, 8), DataType.FLOAT64), 32, 3, 3, 1, 1), "float64");
             assertFalse(CheckedTorchConv.usable(m.zeros(new Shape(4, 16, 8, 8), DataType.FLOAT32), 24, 3, 3, 1, 1), "24 channels");
         }
