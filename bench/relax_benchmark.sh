@@ -26,7 +26,7 @@ if [ "$build" = 1 ] && { [ ! -f "$jar" ] || [ -n "$(find "$root/src/main" "$root
   echo "building into $builddir ..." >&2
   (cd "$root" && mvn -q -B -o package -DskipTests -DbuildDir="$builddir" >&2)
 fi
-export OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=68719476736
+export OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=68719476736 MALLOC_TOP_PAD_=67108864
 echo "machine: $(nproc --all) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 run() {
   java -Xmx"${WORKBENCH_HEAP:-6g}" -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1 \

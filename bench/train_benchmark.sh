@@ -37,7 +37,7 @@ if [ "$build" = 1 ] && { [ ! -f "$jar" ] || [ -n "$(find "$root/src/main" "$root
   (cd "$root" && mvn -q -B -o package -DskipTests -DbuildDir="$builddir" >&2)
 fi
 export OMP_NUM_THREADS="$threads" OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads"
-export MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=68719476736
+export MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=68719476736 MALLOC_TOP_PAD_=67108864
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
