@@ -53,22 +53,20 @@ final class PatchWalk {
     }
 
     /**
-     * Upper bounds of sign·(neuron) of value {@code from} for rows [B, S]: row (b, s) is neuron {@code neuron[b][s]}
-     * (flat index into the value, or −1 for an unused row, which gets 0) with sign {@code sign[b][s]}. Returns [B, S].
+     * Upper bounds of sign·(neuron) of value {@code from} for rows: row i is neuron {@code neuron[i]} (flat index into
+     * the value) of sample {@code sample[i]} with sign {@code sign[i]}. Returns [rows].
      */
     static NDArray upper(NDManager m, Propagation p, Network net, List<int[]> shapes, List<NDArray[]> bounds, Region region,
-                         int from, int[][] neuron, double[][] sign) {
-        int b = neuron.length, s = neuron[0].length, rows = b * s;
+                         int from, int[] sample, int[] neuron, double[] sign) {
+        int rows = neuron.length;
         int[] out = shapes.get(from);
-        int[] sample = new int[rows], r0 = new int[rows], q0 = new int[rows];
+        int[] r0 = new int[rows], q0 = new int[rows];
         double[] start = new double[rows * out[0]];
         for (int i = 0; i < rows; i++) {
-            int j = neuron[i / s][i % s];
-            sample[i] = i / s;
-            if (j < 0) continue;
+            int j = neuron[i];
             r0[i] = j / out[2] % out[1];
             q0[i] = j % out[2];
-            start[i * out[0] + j / (out[1] * out[2])] = sign[i / s][i % s];
+            start[i * out[0] + j / (out[1] * out[2])] = sign[i];
         }
         Window w = new Window(sample, r0, q0, out[1], out[2], 1, 0, 1);
         NDArray coef = m.create(start, new Shape(rows, 1, out[0], 1, 1));
@@ -98,7 +96,7 @@ final class PatchWalk {
         int[] x = shapes.get(0);
         Region cut = new Region(w.cut(m, region.center(), x), w.cut(m, region.lo(), x), w.cut(m, region.hi(), x), null,
                 region.norm(), region.eps());
-        return cut.maximize(coef).add(offset).reshape(b, s);
+        return cut.maximize(coef).add(offset).reshape(rows);
     }
 
     /**

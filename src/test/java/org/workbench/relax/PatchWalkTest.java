@@ -50,19 +50,21 @@ class PatchWalkTest {
                     if (!(net.layers().get(v - 1) instanceof Conv2d)) continue;
                     assertTrue(PatchWalk.applies(net, shapes, v), "trial " + trial + " value " + v);
                     int n = Layer.size(shapes.get(v)), rows = Math.min(n, 7);
-                    int[][] neuron = new int[b][rows];
-                    double[][] sign = new double[b][rows];
+                    int[] sample = new int[b * rows], neuron = new int[b * rows];
+                    double[] sign = new double[b * rows];
                     double[] eye = new double[b * rows * n];
                     for (int s = 0; s < b; s++)
                         for (int i = 0; i < rows; i++) {
-                            neuron[s][i] = i == rows - 1 && s == 0 ? -1 : r.nextInt(n);
-                            sign[s][i] = r.nextBoolean() ? 1 : -1;
-                            if (neuron[s][i] >= 0) eye[(s * rows + i) * n + neuron[s][i]] = sign[s][i];
+                            int at = s * rows + i;
+                            sample[at] = s;
+                            neuron[at] = r.nextInt(n);
+                            sign[at] = r.nextBoolean() ? 1 : -1;
+                            eye[at * n + neuron[at]] = sign[at];
                         }
                     int[] shape = shapes.get(v);
                     NDArray spec = m.create(eye, new Shape(b, rows, shape[0], shape[1], shape[2]));
                     double[] whole = p.upper(spec, v, bounds, region, null).toDoubleArray();
-                    double[] patches = PatchWalk.upper(m, p, net, shapes, bounds, region, v, neuron, sign).toDoubleArray();
+                    double[] patches = PatchWalk.upper(m, p, net, shapes, bounds, region, v, sample, neuron, sign).toDoubleArray();
                     for (int i = 0; i < whole.length; i++)
                         assertEquals(whole[i], patches[i], 1e-9 * (1 + Math.abs(whole[i])), "trial " + trial + " value " + v + " row " + i);
                     checked++;
