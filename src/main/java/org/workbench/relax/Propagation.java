@@ -240,7 +240,7 @@ final class Propagation {
 
     /**
      * Upper bounds of sign·(neuron) for flat rows by back-substitution through the whole layers, as a batch of rows:
-     * each row carries its sample's bounds and region (a batch of one sample needs no copies).
+     * each row carries its sample's bounds and region (gathered; values shared by the batch are kept as they are).
      */
     private double[] rowsUpper(NDManager sm, int k, int[] sample, int[] neuron, double[] sign, int n, long[] shape,
                                List<NDArray[]> bounds, Region region) {
@@ -277,7 +277,6 @@ final class Propagation {
         int[][] of = new int[b][most];
         int[] count = new int[b];
         for (int i = 0; i < sampleOf.size(); i++) of[sampleOf.get(i)][count[sampleOf.get(i)]++] = neuronOf.get(i);
-        long[] ls = shape.clone();
         for (int from = 0; from < most; from += step) {
             int rows = Math.min(step, most - from);
             double[] eye = new double[b * 2 * rows * n];
@@ -286,10 +285,10 @@ final class Propagation {
                     eye[(s * 2 * rows + r) * n + of[s][from + r]] = 1;
                     eye[(s * 2 * rows + rows + r) * n + of[s][from + r]] = -1;
                 }
-            long[] shaped = new long[ls.length + 1];
+            long[] shaped = new long[shape.length + 1];
             shaped[0] = b;
             shaped[1] = 2L * rows;
-            System.arraycopy(ls, 1, shaped, 2, ls.length - 1);
+            System.arraycopy(shape, 1, shaped, 2, shape.length - 1);
             try (NDManager sm = m.newSubManager()) {
                 double[] up = upper(sm.create(eye, new Shape(shaped)), k, bounds, region, null).toDoubleArray();
                 for (int s = 0; s < b; s++)
