@@ -19,6 +19,9 @@ import org.workbench.train.TrainFile;
  * is skipped where ../shared is absent, one that reads Debian's dataset-fashion-mnist where that is not installed.
  */
 class ProblemFilesTest {
+    /** Debian's dataset-fashion-mnist, installed on some machines only. */
+    private static final Path FASHION = Path.of("/usr/share/datasets/fashion-mnist");
+
     @Test
     void everyProblemFileParses() throws IOException {
         List<Path> files = files();
@@ -27,8 +30,7 @@ class ProblemFilesTest {
         for (Path f : files) {
             boolean tutorial = f.startsWith(Path.of("problems", "tutorial"));
             if (!tutorial && !shared && Files.readString(f).contains("../shared")) continue;   // mnistfc-alpha: VNN-COMP's network
-            // fashion.yaml reads Debian's dataset-fashion-mnist, installed on some machines only
-            if (Files.readString(f).contains("/usr/share/datasets/") && !Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist"))) continue;
+            if (Files.readString(f).contains(FASHION.toString()) && !Files.isDirectory(FASHION)) continue;   // fashion.yaml
             if (f.getFileName().toString().startsWith("train-")) {
                 assertDoesNotThrow(() -> TrainFile.load(f, List.of()), f.toString());
             } else {
