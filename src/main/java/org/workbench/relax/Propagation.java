@@ -56,6 +56,16 @@ final class Propagation {
         return layers.size();
     }
 
+    TorchNet net() {
+        return net;
+    }
+
+    /** Whether some ReLU's input bounds come from receptive-field walks ({@link PatchWalk}): convolutional networks. */
+    boolean walksPatches() {
+        for (int k : reluInputs()) if (PatchWalk.applies(net.network(), shapes, k)) return true;
+        return false;
+    }
+
     /**
      * A ReLU's relaxation lines for one {lo, hi} pair, computed once: every later layer's back-substitution
      * passes through them (a fifth of CROWN's time on ACAS Xu went into recomputing them). Pairs are replaced,
