@@ -5,7 +5,8 @@ against the property's input box, and the file's Y compared with this evaluation
     /usr/bin/python3 src/test/python/recheck_counterexample.py NET.onnx COUNTEREXAMPLE.txt [SPEC.vnnlib]
 
 Operators: Conv, Relu, Gemm, MatMul, Add, Sub, Mul, Div, Flatten, Reshape, Constant, Shape (VNN-COMP 2021's
-acasxu, mnistfc, oval21 networks). Exit 1 when X leaves the box or Y differs by more than 1e-9.
+acasxu, mnistfc, oval21 networks). With SPEC, the outputs must also lie in the property's unsafe set. Exit 1
+when X leaves the box, Y differs by more than 1e-9 or (with SPEC) the outputs are safe.
 """
 import struct, sys, re, torch, torch.nn.functional as F
 def varint(b, i):
@@ -112,5 +113,18 @@ if len(sys.argv) > 3:
         v, b = ce[int(m.group(2))], float(m.group(3))
         outside += (v > b) if m.group(1) == '<=' else (v < b)
     print('inputs outside the box', outside)
-    bad |= outside > 0
+    # The unsafe set: a disjunction of conjunctions of (<= A B) / (>= A B) over Y_i and numbers, or, without an "or",
+    # one conjunction of the Y assertions.
+    val = lambda t: y[int(t[2:])] if t.startswith('Y_') else float(t)
+    atom = re.compile(r'\((<=|>=) (Y_\d+|[-\d.eE]+) (Y_\d+|[-\d.eE]+)\)')
+    holds = lambda a: val(a[1]) <= val(a[2]) if a[0] == '<=' else val(a[1]) >= val(a[2])
+    ys = [a for a in atom.findall(spec) if 'Y_' in a[1] + a[2]]
+    if '(or' in spec:
+        body = spec[spec.index('(or'):]
+        clauses = [atom.findall(c) for c in re.findall(r'\(and((?:\s*\([^()]*\))+)\s*\)', body)]
+    else:
+        clauses = [ys]
+    unsafe = any(c and all(holds(a) for a in c) for c in clauses)
+    print('outputs in the unsafe set', unsafe, '(%d clauses)' % len(clauses))
+    bad |= outside > 0 or not unsafe
 sys.exit(1 if bad else 0)
