@@ -15,7 +15,7 @@ import org.workbench.spec.LinearConstraint;
  * Branch and bound on the input box (for low-dimensional inputs such as ACAS Xu's five): CROWN bounds every
  * constraint over a batch of boxes; a box is safe when each unsafe conjunction has a constraint that cannot
  * hold anywhere in it; otherwise its centre is tried as a counterexample and it is split in two along the input
- * with the largest influence on its bounds (width times the magnitude of CROWN's input coefficients), or, where
+ * with the largest influence on its bounds ({@link Choice}: the smear, or width times CROWN's coefficients), or, where
  * that split barely narrowed the parent's gap to a proof (or everywhere), if asked, the one {@link Lookahead}
  * finds clearly better. Open boxes
  * are taken best first: those whose parent's bound leaves the most room to meet an unsafe conjunction. Proving
@@ -43,6 +43,12 @@ final class InputSplit {
     /** Which boxes {@link Lookahead} splits: none, those whose split stalled, or all. */
     enum LookAt { NONE, STALLED, ALL }
 
+    /**
+     * How the split input is chosen: by its smear ({@link Smear}: interval bounds of the gradient times width), or by
+     * width times the magnitude of CROWN's input coefficients (which see only the linear part of the bound).
+     */
+    enum Choice { SMEAR, COEFFICIENTS }
+
     InputSplit(Network net, TorchNet net64, Falsifier falsifier, VerifySettings settings, LookAt lookAt) {
         this.net = net;
         this.net64 = net64;
@@ -51,6 +57,7 @@ final class InputSplit {
         this.mipUnstable = settings.splitMipUnstable();
         this.mipSecondsEach = settings.splitMipSeconds();
         this.lookAt = lookAt;
+        this.smear = settings.splitChoice() == Choice.SMEAR && Smear.applies(net);
     }
 
     /** CROWN over the boxes, a part per worker thread; fills coefficients as {@link NeuronBounds#upperAndCoefficients}. */
@@ -207,7 +214,9 @@ final class InputSplit {
 
     /** A box is stalled when its gap to a proof is still above this share of its parent's. */
     private static final double STALL = 0.9;
-    private long lookaheads, rounds;
+    private long lookaheads, changedSplits, rounds;
+    /** Whether the split input is chosen by the smear (when the network allows it) rather than CROWN's coefficients. */
+    private final boolean smear;
 
     Outcome run(double[] lo, double[] hi, List<List<LinearConstraint>> dnf, long deadlineNanos) {
         List<LinearConstraint> all = new ArrayList<>();
@@ -300,8 +309,10 @@ final class InputSplit {
                 bl[i] = clipLo;
                 bh[i] = clipHi;
                 double[] influence = new double[lo.length];
-                for (int r = 0; r < rows.length; r++)
-                    for (int k = 0; k < lo.length; k++) influence[k] += Math.abs(coefficients[i][r * lo.length + k]) * (bh[i][k] - bl[i][k]);
+                if (smear) influence = Smear.of(net, layerBounds[i], rows, bl[i], bh[i]);
+                else
+                    for (int r = 0; r < rows.length; r++)
+                        for (int k = 0; k < lo.length; k++) influence[k] += Math.abs(coefficients[i][r * lo.length + k]) * (bh[i][k] - bl[i][k]);
                 int dim = 0, widest = 0;
                 for (int k = 1; k < lo.length; k++) {
                     if (influence[k] > influence[dim]) dim = k;
@@ -354,7 +365,7 @@ final class InputSplit {
                     sh[q] = bh[i];
                     dims[q] = dimOf[i];
                 }
-                Lookahead.choose(sl, sh, dims, (l, h) -> crownInParallel(l, h, rows, new double[l.length][]), groups, all);
+                changedSplits += Lookahead.choose(sl, sh, dims, (l, h) -> crownInParallel(l, h, rows, new double[l.length][]), groups, all);
                 for (int q = 0; q < dims.length; q++) dimOf[stuck.get(q)] = dims[q];
                 lookaheads += dims.length;
             }
@@ -375,7 +386,7 @@ final class InputSplit {
                 }
             }
             if (org.workbench.config.Verbose.on() && ++rounds % 40 == 0)
-                System.err.printf("split: %d boxes, %d looked ahead, %d queued, best room %.6f, mean share clipped %.3f, %d MIPs (%d closed, %.1f s)%n", boxes, lookaheads,
+                System.err.printf("split: %d boxes, %d looked ahead (%d changed), %d queued, best room %.6f, mean share clipped %.3f, %d MIPs (%d closed, %.1f s)%n", boxes, lookaheads, changedSplits,
                                   queue.size() + stack.size(), queue.isEmpty() ? Double.NaN : queue.peek().priority(), clippedAway / boxes, mipCalls, mipClosed, mipSeconds);
             // The search runs on this thread while the bound workers wait, so it gets at most a share of the time
             // (every round, it took a tenth of ACAS Xu 4_7 property 1's 98 s, which has no counterexample).

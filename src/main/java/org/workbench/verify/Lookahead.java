@@ -41,7 +41,8 @@ final class Lookahead {
     }
 
     /** Replaces dims[j], the usual split input of box j, where halving along another input is clearly better. */
-    static void choose(double[][] lo, double[][] hi, int[] dims, Bounds bounds, List<int[]> groups, List<LinearConstraint> all) {
+    static int choose(double[][] lo, double[][] hi, int[] dims, Bounds bounds, List<int[]> groups, List<LinearConstraint> all) {
+        int changed = 0;
         int d = lo[0].length, n = lo.length;
         double[][] cl = new double[n * d * 2][], ch = new double[n * d * 2][];
         for (int j = 0; j < n; j++)
@@ -66,7 +67,11 @@ final class Lookahead {
             }
             for (int k = 0; k < d; k++) if (score[k] > score[best]) best = k;
             double usual = score[dims[j]];
-            if (score[best] > usual + MARGIN * Math.abs(usual)) dims[j] = best;
+            if (score[best] > usual + MARGIN * Math.abs(usual)) {
+                dims[j] = best;
+                changed++;
+            }
         }
+        return changed;
     }
 }
