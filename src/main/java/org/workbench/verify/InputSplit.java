@@ -15,7 +15,7 @@ import org.workbench.spec.LinearConstraint;
  * Branch and bound on the input box (for low-dimensional inputs such as ACAS Xu's five): CROWN bounds every
  * constraint over a batch of boxes; a box is safe when each unsafe conjunction has a constraint that cannot
  * hold anywhere in it; otherwise its centre is tried as a counterexample and it is split in two along the input
- * with the largest influence on its bounds ({@link Choice}: the smear, or width times CROWN's coefficients), or, where
+ * with the largest influence on its bounds ({@link SplitChoice}: its smear, or width times CROWN's coefficients), or, where
  * that split barely narrowed the parent's gap to a proof (or everywhere), if asked, the one {@link Lookahead}
  * finds clearly better. Open boxes
  * are taken best first: those whose parent's bound leaves the most room to meet an unsafe conjunction. Proving
@@ -43,12 +43,6 @@ final class InputSplit {
     /** Which boxes {@link Lookahead} splits: none, those whose split stalled, or all. */
     enum LookAt { NONE, STALLED, ALL }
 
-    /**
-     * How the split input is chosen: by its smear ({@link Smear}: interval bounds of the gradient times width), or by
-     * width times the magnitude of CROWN's input coefficients (which see only the linear part of the bound).
-     */
-    enum Choice { SMEAR, COEFFICIENTS }
-
     InputSplit(Network net, TorchNet net64, Falsifier falsifier, VerifySettings settings, LookAt lookAt) {
         this.net = net;
         this.net64 = net64;
@@ -57,7 +51,7 @@ final class InputSplit {
         this.mipUnstable = settings.splitMipUnstable();
         this.mipSecondsEach = settings.splitMipSeconds();
         this.lookAt = lookAt;
-        this.smear = settings.splitChoice() == Choice.SMEAR && Smear.applies(net);
+        this.smear = settings.splitChoice() == SplitChoice.Rule.SMEAR && SplitChoice.applies(net);
     }
 
     /** CROWN over the boxes, a part per worker thread; fills coefficients as {@link NeuronBounds#upperAndCoefficients}. */
@@ -308,20 +302,7 @@ final class InputSplit {
                 if (org.workbench.config.Verbose.on()) clippedAway += volumeShare(bl[i], bh[i], clipLo, clipHi);
                 bl[i] = clipLo;
                 bh[i] = clipHi;
-                double[] influence = new double[lo.length];
-                if (smear) influence = Smear.of(net, layerBounds[i], rows, bl[i], bh[i]);
-                else
-                    for (int r = 0; r < rows.length; r++)
-                        for (int k = 0; k < lo.length; k++) influence[k] += Math.abs(coefficients[i][r * lo.length + k]) * (bh[i][k] - bl[i][k]);
-                int dim = 0, widest = 0;
-                for (int k = 1; k < lo.length; k++) {
-                    if (influence[k] > influence[dim]) dim = k;
-                    if ((bh[i][k] - bl[i][k]) / span[k] > (bh[i][widest] - bl[i][widest]) / span[widest]) widest = k;
-                }
-                // The coefficients see only the linear part of the bound: looseness from unstable neurons can sit on
-                // an input they barely weigh, so an input left 64 times wider than the chosen one is split instead.
-                if (!(influence[dim] > 0)
-                        || (bh[i][dim] - bl[i][dim]) / span[dim] * 64 < (bh[i][widest] - bl[i][widest]) / span[widest]) dim = widest;
+                int dim = SplitChoice.dimension(smear, net, layerBounds[i], rows, coefficients[i], bl[i], bh[i], span);
                 if (bh[i][dim] - bl[i][dim] <= 1e-9 * span[dim]) {
                     // A box this small that bounds cannot close sits on the property's edge: if anything, a search
                     // inside it can still find a counterexample; it can no longer be proven.

@@ -6,10 +6,9 @@ import org.workbench.spec.LinearConstraint;
 /**
  * One step of look-ahead for the input split: a box is halved along every input in turn, CROWN bounds each half,
  * and the input whose worse half leaves the least room to meet an unsafe conjunction wins, if it clearly beats the
- * usual choice. The usual choice (width times CROWN's input coefficients) sees only the linear part of the bound;
- * the looseness of unstable ReLUs can sit on an input it barely weighs, and then the same box is split again and
- * again without its bound moving (ACAS Xu 4_7 property 1: a gap of 62 left after 300,000 boxes; with look-ahead
- * proven in 963). Costs five times the bounds per box on ACAS Xu's five inputs.
+ * usual choice ({@link SplitChoice}). With CROWN's coefficients as the usual choice, the looseness of unstable ReLUs
+ * could sit on an input they barely weigh (ACAS Xu 4_7 property 1: a gap of 62 left after 300,000 boxes; with
+ * look-ahead proven in 963). Costs five times the bounds per box on ACAS Xu's five inputs.
  */
 final class Lookahead {
     private Lookahead() {}

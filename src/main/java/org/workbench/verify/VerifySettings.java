@@ -13,7 +13,7 @@ import org.workbench.relax.BetaCrown;
  */
 public record VerifySettings(
         double timeLimit, String complete, int inputSplitMax, int searchStarts, int searchSteps, int surrogateStarts,
-        List<Phase> splitPhases, InputSplit.Choice splitChoice, int splitBatch, int splitSamples, int splitMipUnstable, double splitMipSeconds,
+        List<Phase> splitPhases, SplitChoice.Rule splitChoice, int splitBatch, int splitSamples, int splitMipUnstable, double splitMipSeconds,
         int babBatch, int babIterations, BetaCrown.Branching branching, int intermediateIterations, double refineSeconds, double refineShare,
         double lastLayerShare, double plainShare, double plainMaxGap) {
 
@@ -26,7 +26,7 @@ public record VerifySettings(
 
     /** The tuned defaults (those of {@code solvers/vnncomp.yaml}). */
     public static final VerifySettings DEFAULTS = new VerifySettings(60, "bab", 16, 64, 100, 32,
-            List.of(new Phase(InputSplit.LookAt.NONE, 0.8), new Phase(InputSplit.LookAt.ALL, 0.2)), InputSplit.Choice.SMEAR, 256, 65_536, 40, 1,
+            List.of(new Phase(InputSplit.LookAt.NONE, 0.8), new Phase(InputSplit.LookAt.ALL, 0.2)), SplitChoice.Rule.SMEAR, 256, 65_536, 40, 1,
             128, 10, BetaCrown.Branching.BABSR, 20, 2, 0.6, 0.05, 0.1, 1.5);
 
     static final Set<String> KEYS = Set.of("time_limit", "complete", "input_split_max", "search_starts", "search_steps",
@@ -47,7 +47,7 @@ public record VerifySettings(
                 atLeast(cfg, "search_steps", d.searchSteps, 1),
                 atLeast(cfg, "surrogate_starts", d.surrogateStarts, 0),
                 phases,
-                cfg.has("split_choice") ? InputSplit.Choice.valueOf(cfg.get("split_choice").choice(Set.of("smear", "coefficients")).toUpperCase(java.util.Locale.ROOT))
+                cfg.has("split_choice") ? SplitChoice.Rule.valueOf(cfg.get("split_choice").choice(Set.of("smear", "coefficients")).toUpperCase(java.util.Locale.ROOT))
                         : d.splitChoice,
                 atLeast(cfg, "split_batch", d.splitBatch, 1),
                 atLeast(cfg, "split_samples", d.splitSamples, 0),

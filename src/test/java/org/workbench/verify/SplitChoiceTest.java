@@ -18,7 +18,7 @@ import org.workbench.relax.NeuronBounds;
  * gradient of a spec row at 200 sampled points never exceeds the smear divided by the input's width; where every ReLU
  * is stable the gradient is constant and the smear equals it exactly.
  */
-class SmearTest {
+class SplitChoiceTest {
 
     @Test
     void theSmearBoundsTheGradientAtEverySampledPoint() {
@@ -38,7 +38,7 @@ class SmearTest {
                 prev = next;
             }
             Network net = new Network(new int[] {in}, layers);
-            assertTrue(Smear.applies(net));
+            assertTrue(SplitChoice.applies(net));
             double[] lo = new double[in], hi = new double[in];
             double size = trial % 4 == 0 ? 1e-7 : rnd.nextDouble();
             for (int k = 0; k < in; k++) {
@@ -48,7 +48,7 @@ class SmearTest {
             NeuronBounds.Layers bounds = intervals(layers, lo, hi);
             double[] row = new double[out];
             for (int c = 0; c < out; c++) row[c] = rnd.nextGaussian();
-            double[] smear = Smear.of(net, bounds, new double[][] {row}, lo, hi);
+            double[] smear = SplitChoice.of(net, bounds, new double[][] {row}, lo, hi);
             boolean allStable = true;
             for (int v = 0; v < layers.size(); v++)
                 if (layers.get(v) instanceof Relu)
