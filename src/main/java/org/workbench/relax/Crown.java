@@ -21,19 +21,6 @@ final class Crown extends Relaxation {
 
     @Override
     NDArray upper(Propagation prop, Region region, NDArray spec, NDManager m) {
-        long b = region.lo().getShape().get(0);
-        if (b > 1 && prop.walksPatches()) {
-            // Receptive-field walks of a batch take every sample's rows back to back, each with its own sample's bounds
-            // and ReLU lines gathered: on the shipped CNN that cost 46 ms per image in batches of 8 against 29 ms one
-            // at a time (bench/relax_benchmark.sh), so convolutional networks are bounded sample by sample.
-            ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
-            for (int s = 0; s < b; s++) parts.add(upperOf(new Propagation(prop.net()), region.slice(s), Propagation.slice(spec, s), m));
-            return ai.djl.ndarray.NDArrays.concat(parts);
-        }
-        return upperOf(prop, region, spec, m);
-    }
-
-    private NDArray upperOf(Propagation prop, Region region, NDArray spec, NDManager m) {
         List<NDArray[]> bounds = prop.crown(region, m, chunk);
         return prop.upper(spec, prop.size(), bounds, region, null).minimum(prop.lastLayerBox(spec, bounds));
     }
