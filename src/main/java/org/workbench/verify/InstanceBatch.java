@@ -49,15 +49,21 @@ public final class InstanceBatch {
             }
             rows.add(new String[] {f[0].trim(), f[1].trim(), f[2].trim()});
         }
-        Set<String> done = new HashSet<>();
+        Set<String> done = new HashSet<>(), listed = new HashSet<>();
+        for (String[] r : rows) listed.add(r[0] + "," + r[1]);
         List<Row> out = new ArrayList<>();
         if (Files.exists(results))
             for (String line : Files.readAllLines(results, StandardCharsets.UTF_8)) {
                 String[] f = line.split(",");
-                if (f.length != 6 || f[0].equals("onnx")) continue;
+                // Rows of instances this file does not list (another batch's) are kept in the file but not counted.
+                if (f.length != 6 || f[0].equals("onnx") || !listed.contains(f[0] + "," + f[1])) continue;
                 done.add(f[0] + "," + f[1]);
                 out.add(new Row(f[0], f[1], Double.parseDouble(f[2]), f[3], Double.parseDouble(f[4]), f[5]));
             }
+        // A re-run resumes: say so, or a user who runs the documented command sees old results appear at once.
+        if (!done.isEmpty())
+            log.printf("resuming: %d of %d instances already have rows in %s (delete it, or name another file with --results, to run them again)%n",
+                    done.size(), rows.size(), results);
         if (results.toAbsolutePath().getParent() != null) Files.createDirectories(results.toAbsolutePath().getParent());
         boolean header = !Files.exists(results) || Files.size(results) == 0;
         Path base = csv.toAbsolutePath().getParent();

@@ -136,5 +136,11 @@ class VerifyBadInputTest {
         String summary = Files.readString(tmp.resolve("out/rows.summary.txt"));
         assertTrue(summary.startsWith("1 instances: ") && summary.contains("median"), summary);
         assertEquals(2, Files.readAllLines(rows).size());
+        // Run again: it resumes, says so, and counts only the rows of instances its file lists.
+        Files.writeString(rows, "other.onnx,other.vnnlib,5,sat,1.000,attack\n", java.nio.file.StandardOpenOption.APPEND);
+        String again = run(0, "verify", "--instances", csv.toString(), "--results", rows.toString(), "--solver", "bab", "--set", "refine_seconds=0");
+        assertTrue(again.contains("resuming: 1 of 1 instances already have rows in"), again);
+        assertTrue(Files.readString(tmp.resolve("out/rows.summary.txt")).startsWith("1 instances: "));
+        assertEquals(3, Files.readAllLines(rows).size());
     }
 }
