@@ -121,6 +121,8 @@ class VerifyBadInputTest {
         assertTrue(e.contains("share") && e.contains("sum to 1.2"), e);
         e = presetFails("--set", "branching=random");
         assertTrue(e.contains("branching") && e.contains("babsr"), e);
+        e = presetFails("--set", "split_choice=gradient");
+        assertTrue(e.contains("split_choice") && e.contains("smear") && e.contains("coefficients"), e);
         e = presetFails("--solver", "pgd-linf");
         assertTrue(e.contains("--solver pgd-linf") && e.contains("bab"), e);
         e = presetFails("--solver", "no-such-preset");
