@@ -2,6 +2,7 @@ package org.workbench.net;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
 import java.util.List;
 
 /**
@@ -106,7 +107,9 @@ public record Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, 
         NDArray in;
         if (folded < gathered) {
             // One matrix product [rows·positions, outC] x [outC, inC·kh·kw], not one small product per row.
-            NDArray wm = Layer.local(p.get(0).reshape(outChannels, -1), lambda);
+            // With a zero column: the entries the fold reads where no tap lands (ConvIndex.fold).
+            NDArray w0 = Layer.local(p.get(0).reshape(outChannels, -1), lambda);
+            NDArray wm = w0.concat(lambda.getManager().zeros(new Shape(outChannels, 1), w0.getDataType()), 1);
             long l = oh * ow;
             in = ConvIndex.inBlocks(lambda.reshape(b * s, outChannels, l), folded, ls -> {
                 long n = ls.getShape().get(0);

@@ -155,14 +155,16 @@ final class PatchWalk {
             return pick(m, table, t.getShape().size() == Layer.size(shape)).reshape(sample.length, shape[0], k, k);
         }
 
-        /** ReLU lines on each row's window, computed once per (sample, position) and picked per row. */
+        /**
+         * ReLU lines on each row's window, computed once per (sample, position) and picked per row; only those CROWN's
+         * fixed slopes read (the walk never takes optimized ones, so active and unstable stay null).
+         */
         Relu.Lines lines(NDManager m, NDArray lo, NDArray hi, int[] shape) {
             long samples = lo.getShape().size() / Layer.size(shape);
             Relu.Lines l = Relu.lines(table(m, lo, shape), table(m, hi, shape));
             java.util.function.UnaryOperator<NDArray> rows = a -> pick(m, a.reshape(samples * gh * gw, -1), false)
                     .reshape(sample.length, 1, shape[0], k, k);
-            return new Relu.Lines(rows.apply(l.upSlope()), rows.apply(l.upOffset()), rows.apply(l.active()), rows.apply(l.unstable()),
-                    rows.apply(l.adaptiveSlope()));
+            return new Relu.Lines(rows.apply(l.upSlope()), rows.apply(l.upOffset()), null, null, rows.apply(l.adaptiveSlope()));
         }
     }
 }
