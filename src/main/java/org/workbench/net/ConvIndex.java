@@ -95,9 +95,7 @@ record ConvIndex(int channels, int h, int w, int kernelH, int kernelW, int strid
         if (outH() == 1 && outW() == 1 && padding == 0 && kernelH == h && kernelW == w) // one window: t is the input
             return t.reshape(n, -1).get(":, :" + chw).reshape(n, channels, h, w);
         long[] idx = FOLD.computeIfAbsent(this, ConvIndex::foldIndex);
-        NDArray flat = t.reshape(n, -1);
-        NDArray index = flat.getManager().create(idx).reshape(1, idx.length).broadcast(new Shape(n, idx.length));
-        return flat.gather(index, 1).reshape(n, slots(), chw).sum(new int[] {1}).reshape(n, channels, h, w);
+        return columns(t.reshape(n, -1), idx).reshape(n, slots(), chw).sum(new int[] {1}).reshape(n, channels, h, w);
     }
 
     /**
@@ -106,9 +104,14 @@ record ConvIndex(int channels, int h, int w, int kernelH, int kernelW, int strid
      * advanced indexing's accumulate).
      */
     static NDArray gather(NDArray flat, long[] idx) {
+        return columns(withZero(flat), idx);
+    }
+
+    /** Columns idx of flat [N, d] as [N, idx.length]. */
+    private static NDArray columns(NDArray flat, long[] idx) {
         long n = flat.getShape().get(0);
         NDArray index = flat.getManager().create(idx).reshape(1, idx.length).broadcast(new Shape(n, idx.length));
-        return withZero(flat).gather(index, 1);
+        return flat.gather(index, 1);
     }
 
     /** [N, d] → [N, d + 1] with a zero last column. */
