@@ -89,40 +89,44 @@ public record Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, 
         return new NDArray[] {zc.sub(zr), zc.add(zr)};
     }
 
-    /**
-     * The transpose of the convolution, whichever way moves fewer values: either each input position gathers, tap by
-     * tap, the coefficient of the output position that reads it and the taps are summed against the weights, or the
-     * coefficients are first multiplied by the weights per output position and each input position sums the taps
-     * that land on it ({@link ConvIndex#fold}); the second wins for few input channels or a stride (the first layers
-     * of a CNN, and the receptive-field windows of {@code PatchWalk}).
-     */
     @Override
     public NDArray[] backward(NDArray lambda, NDList p, NDArray lo, NDArray hi, NDArray lowerSlope) {
         long b = lambda.getShape().get(0), s = lambda.getShape().get(1);
         long h = lo.getShape().get(2), w = lo.getShape().get(3);
         long oh = lambda.getShape().get(3), ow = lambda.getShape().get(4);
-        ConvIndex g = geometry(h, w);
+        NDArray in = transpose(lambda.reshape(b * s, outChannels, oh, ow), p.get(0), h, w);
+        NDArray offset = lambda.sum(new int[] {3, 4}).matMul(Layer.local(p.get(1).reshape(outChannels, 1), lambda)).squeeze(-1);
+        return new NDArray[] {in.reshape(b, s, inChannels, h, w), offset};
+    }
+
+    /**
+     * The transpose of the convolution on g [N, outC, oh, ow] for an input of h x w: [N, inC, h, w] (back-substitution's
+     * coefficients, or an input gradient), whichever way moves fewer values: either each input position gathers, tap
+     * by tap, the coefficient of the output position that reads it and the taps are summed against the weights, or the
+     * coefficients are first multiplied by the weights per output position and each input position sums the taps
+     * that land on it ({@link ConvIndex#fold}); the second wins for few input channels or a stride (the first layers
+     * of a CNN, and the receptive-field windows of {@code PatchWalk}).
+     */
+    NDArray transpose(NDArray g, NDArray weight, long h, long w) {
+        long oh = g.getShape().get(2), ow = g.getShape().get(3);
+        ConvIndex geo = geometry(h, w);
         long taps = (long) kernelH * kernelW, gathered = outChannels * taps * h * w;
-        long folded = inChannels * taps * oh * ow + inChannels * h * w * g.slots();
-        NDArray in;
+        long folded = inChannels * taps * oh * ow + inChannels * h * w * geo.slots();
         if (folded < gathered) {
             // One matrix product [rows·positions, outC] x [outC, inC·kh·kw], not one small product per row.
             // With a zero column: the entries the fold reads where no tap lands (ConvIndex.fold).
-            NDArray w0 = Layer.local(p.get(0).reshape(outChannels, -1), lambda);
-            NDArray wm = w0.concat(lambda.getManager().zeros(new Shape(outChannels, 1), w0.getDataType()), 1);
+            NDArray w0 = Layer.local(weight.reshape(outChannels, -1), g);
+            NDArray wm = w0.concat(g.getManager().zeros(new Shape(outChannels, 1), w0.getDataType()), 1);
             long l = oh * ow;
-            in = ConvIndex.inBlocks(lambda.reshape(b * s, outChannels, l), folded, ls -> {
+            return ConvIndex.inBlocks(g.reshape(-1, outChannels, l), folded, ls -> {
                 long n = ls.getShape().get(0);
                 NDArray byPosition = l == 1 ? ls.reshape(n, outChannels) : ls.transpose(0, 2, 1).reshape(n * l, outChannels);
-                return Layer.local(g.fold(Layer.local(byPosition.matMul(wm), ls).reshape(n, l, -1)), ls);
+                return Layer.local(geo.fold(Layer.local(byPosition.matMul(wm), ls).reshape(n, l, -1)), ls);
             });
-        } else {
-            NDArray wt = Layer.local(Layer.local(p.get(0).transpose(1, 0, 2, 3), lambda).reshape(inChannels, -1), lambda);
-            in = ConvIndex.inBlocks(lambda.reshape(b * s, outChannels, oh, ow), gathered,
-                    ls -> Layer.local(wt.matMul(g.transposePatches(ls, outChannels)), ls));
         }
-        NDArray offset = lambda.sum(new int[] {3, 4}).matMul(Layer.local(p.get(1).reshape(outChannels, 1), lambda)).squeeze(-1);
-        return new NDArray[] {in.reshape(b, s, inChannels, h, w), offset};
+        NDArray wt = Layer.local(Layer.local(weight.transpose(1, 0, 2, 3), g).reshape(inChannels, -1), g);
+        return ConvIndex.inBlocks(g, gathered, ls -> Layer.local(wt.matMul(geo.transposePatches(ls, outChannels)), ls))
+                .reshape(-1, inChannels, h, w);
     }
 
     /**

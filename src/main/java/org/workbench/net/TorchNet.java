@@ -23,6 +23,8 @@ public final class TorchNet implements AutoCloseable {
     private final boolean chain;
     /** For each value, the last layer that reads it (in a graph, values are released after it). */
     private final int[] lastReader;
+    /** In a chain, the first convolution, whose input gradient {@link #inputGradient} takes from its transpose; or -1. */
+    private final int cut;
 
     public TorchNet(Network net, NDManager parent, DataType dtype) {
         this.net = net;
@@ -31,6 +33,8 @@ public final class TorchNet implements AutoCloseable {
         this.chain = net.isChain();
         this.lastReader = new int[net.layers().size() + 1];
         for (int i = 0; i < net.layers().size(); i++) for (int v : net.inputs().get(i)) lastReader[v] = i;
+        this.cut = !chain ? -1 : java.util.stream.IntStream.range(0, net.layers().size())
+                .filter(i -> net.layers().get(i) instanceof Conv2d).findFirst().orElse(-1);
         for (Layer l : net.layers()) {
             NDList p = new NDList();
             for (Layer.Param q : l.params()) p.add(tensor(q.values(), q.shape()));
@@ -130,17 +134,53 @@ public final class TorchNet implements AutoCloseable {
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(true);
         try {
-            NDArray logits = evaluate(xi);
-            NDArray loss = objective.apply(logits);
-            JniUtils.backward((PtNDArray) loss, (PtNDArray) loss.onesLike(), false, false);
-            double value = withLoss ? loss.toType(DataType.FLOAT64, false).getDouble() : Double.NaN;
-            NDArray grad = xi.getGradient();
+            NDArray[] logits = new NDArray[1];
+            NDArray[] loss = new NDArray[1];
+            NDArray grad = cut < 0 ? wholeGraph(xi, objective, logits, loss) : throughCut(xi, objective, logits, loss);
+            double value = withLoss ? loss[0].toType(DataType.FLOAT64, false).getDouble() : Double.NaN;
             boolean[] bad = nonFiniteRows(grad);
             if (bad != null) grad = zeroRows(grad, bad);
-            return new Grad(grad, logits.stopGradient(), value, bad);
+            return new Grad(grad, logits[0].stopGradient(), value, bad);
         } finally {
             if (!gradMode) JniUtils.setGradMode(false);
         }
+    }
+
+    /** The input gradient by autograd through the whole network; logits and loss returned in the arrays given. */
+    private NDArray wholeGraph(NDArray xi, Function<NDArray, NDArray> objective, NDArray[] logits, NDArray[] loss) {
+        logits[0] = evaluate(xi);
+        loss[0] = objective.apply(logits[0]);
+        backward(loss[0], loss[0].onesLike());
+        return xi.getGradient();
+    }
+
+    /**
+     * The input gradient with the chain's first convolution differentiated by its transpose ({@link Conv2d#transpose}),
+     * the layers before it and those after it by autograd, each part from a leaf of its own. Why: libtorch 2.7.1's
+     * oneDNN runs a strided convolution's input gradient on a kernel (brgconv_strided) that took 3 to 5 ms per PGD
+     * step of batch 128 for the shipped CNN's first layer (one input channel), against 1.3 ms for torch 1.13's; with
+     * the transpose instead, 40 PGD steps took 203 ms against 261 ms (bench/pgd_benchmark.sh). The second layer's
+     * transpose (16 input channels) lost to oneDNN: 240 ms with both layers cut.
+     */
+    private NDArray throughCut(NDArray xi, Function<NDArray, NDArray> objective, NDArray[] logits, NDArray[] loss) {
+        List<Layer> layers = net.layers();
+        NDArray u = xi;
+        for (int i = 0; i < cut; i++) u = step(i, List.of(u), true);
+        NDArray leaf = step(cut, List.of(u.stopGradient()), true).stopGradient();
+        leaf.setRequiresGradient(true);
+        NDArray h = leaf;
+        for (int i = cut + 1; i < layers.size(); i++) h = step(i, List.of(h), true);
+        logits[0] = h;
+        loss[0] = objective.apply(h);
+        backward(loss[0], loss[0].onesLike());
+        NDArray g = ((Conv2d) layers.get(cut)).transpose(leaf.getGradient(), params.get(cut).get(0), u.getShape().get(2), u.getShape().get(3));
+        if (u == xi) return g;
+        backward(u, g);
+        return xi.getGradient();
+    }
+
+    private static void backward(NDArray out, NDArray gradOut) {
+        JniUtils.backward((PtNDArray) out, (PtNDArray) gradOut, false, false);
     }
 
     /**

@@ -44,8 +44,9 @@ class GradientTest {
 
     /**
      * The float32 input gradient of the shipped CNN, whose convolutions (16 and 32 channels, a batch of 8) run on
-     * libtorch's operator and its oneDNN backward, against the float64 gradient of the same network (which never
-     * reaches oneDNN, and is checked against finite differences above) on the same inputs.
+     * libtorch's operator (the second one's input gradient is oneDNN's backward, the first one's the transpose of
+     * Conv2d), against the float64 gradient of the same network (which never reaches oneDNN, and is checked against
+     * finite differences above) on the same inputs.
      */
     @Test
     void float32GradientThroughAFirstTorchConvolutionMatchesFloat64() {
