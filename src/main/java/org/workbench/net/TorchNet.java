@@ -23,7 +23,10 @@ public final class TorchNet implements AutoCloseable {
     private final boolean chain;
     /** For each value, the last layer that reads it (in a graph, values are released after it). */
     private final int[] lastReader;
-    /** In a chain, the first convolution, whose input gradient {@link #inputGradient} takes from its transpose; or -1. */
+    /**
+     * The first convolution, whose input gradient {@link #inputGradient} takes from its transpose, when the layers up
+     * to it form a chain (each value read by the next layer only, as a ResNet's stem); or -1.
+     */
     private final int cut;
 
     public TorchNet(Network net, NDManager parent, DataType dtype) {
@@ -33,13 +36,23 @@ public final class TorchNet implements AutoCloseable {
         this.chain = net.isChain();
         this.lastReader = new int[net.layers().size() + 1];
         for (int i = 0; i < net.layers().size(); i++) for (int v : net.inputs().get(i)) lastReader[v] = i;
-        this.cut = !chain ? -1 : java.util.stream.IntStream.range(0, net.layers().size())
-                .filter(i -> net.layers().get(i) instanceof Conv2d).findFirst().orElse(-1);
+        this.cut = firstConvolution(net);
         for (Layer l : net.layers()) {
             NDList p = new NDList();
             for (Layer.Param q : l.params()) p.add(tensor(q.values(), q.shape()));
             params.add(p);
         }
+    }
+
+    private static int firstConvolution(Network net) {
+        int[] readers = new int[net.layers().size() + 1];
+        for (int[] in : net.inputs()) for (int v : in) readers[v]++;
+        for (int i = 0; i < net.layers().size(); i++) {
+            int[] in = net.inputs().get(i);
+            if (in.length != 1 || in[0] != i || readers[i] != 1) return -1;
+            if (net.layers().get(i) instanceof Conv2d) return i;
+        }
+        return -1;
     }
 
     private NDArray tensor(double[] v, long[] shape) {
@@ -74,15 +87,20 @@ public final class TorchNet implements AutoCloseable {
      * {@code torchRelu}, ReLU runs as torch's relu.
      */
     private NDArray run(NDArray x, boolean torchRelu) {
+        return runFrom(0, x, torchRelu);
+    }
+
+    /** The layers from {@code first} on, x being their first one's input (no later layer may read an earlier value). */
+    private NDArray runFrom(int first, NDArray x, boolean torchRelu) {
         List<Layer> layers = net.layers();
         if (chain) {
             NDArray h = x;
-            for (int i = 0; i < layers.size(); i++) h = step(i, List.of(h), torchRelu);
+            for (int i = first; i < layers.size(); i++) h = step(i, List.of(h), torchRelu);
             return h;
         }
         NDArray[] values = new NDArray[layers.size() + 1];
-        values[0] = x;
-        for (int i = 0; i < layers.size(); i++) {
+        values[first] = x;
+        for (int i = first; i < layers.size(); i++) {
             int[] in = net.inputs().get(i);
             List<NDArray> args = new ArrayList<>(in.length);
             for (int v : in) args.add(values[v]);
@@ -155,7 +173,7 @@ public final class TorchNet implements AutoCloseable {
     }
 
     /**
-     * The input gradient with the chain's first convolution differentiated by its transpose ({@link Conv2d#transpose}),
+     * The input gradient with the first convolution differentiated by its transpose ({@link Conv2d#transpose}),
      * the layers before it and those after it by autograd, each part from a leaf of its own. Why: libtorch 2.7.1's
      * oneDNN runs a strided convolution's input gradient on a kernel (brgconv_strided) that took 3 to 5 ms per PGD
      * step of batch 128 for the shipped CNN's first layer (one input channel), against 1.3 ms for torch 1.13's; with
@@ -168,8 +186,7 @@ public final class TorchNet implements AutoCloseable {
         for (int i = 0; i < cut; i++) u = step(i, List.of(u), true);
         NDArray leaf = step(cut, List.of(u.stopGradient()), true).stopGradient();
         leaf.setRequiresGradient(true);
-        NDArray h = leaf;
-        for (int i = cut + 1; i < layers.size(); i++) h = step(i, List.of(h), true);
+        NDArray h = runFrom(cut + 1, leaf, true);
         logits[0] = h;
         loss[0] = objective.apply(h);
         backward(loss[0], loss[0].onesLike());
