@@ -24,17 +24,19 @@ final class AlphaCrown extends Relaxation {
     private final int iterations;
     private final double lr;
     private final int intermediate;
+    private final int patience;
 
     AlphaCrown(String name, SolverContext ctx, int chunk, int iterations, double lr) {
-        this(name, ctx, chunk, iterations, lr, 0);
+        this(name, ctx, chunk, iterations, lr, 0, EarlyStop.DEFAULT_PATIENCE);
     }
 
-    AlphaCrown(String name, SolverContext ctx, int chunk, int iterations, double lr, int intermediate) {
+    AlphaCrown(String name, SolverContext ctx, int chunk, int iterations, double lr, int intermediate, int patience) {
         super(name, ctx);
         this.chunk = chunk;
         this.iterations = iterations;
         this.lr = lr;
         this.intermediate = intermediate;
+        this.patience = patience;
     }
 
     @Override
@@ -59,6 +61,7 @@ final class AlphaCrown extends Relaxation {
             alpha.add(a);
         }
         Adam adam = new Adam(m, alpha, lr);
+        EarlyStop stop = new EarlyStop(patience);
         for (int t = 1; t <= iterations; t++) {
             try (NDManager sm = m.newSubManager()) {
                 for (NDArray a : alpha) if (a != null) a.setRequiresGradient(true);
@@ -70,6 +73,7 @@ final class AlphaCrown extends Relaxation {
                 NDArray improved = best.minimum(up.stopGradient());
                 improved.attach(m);
                 best = improved;
+                if (stop.stalled(up.stopGradient().sum().getDouble())) break;
                 adam.step(t, true);
             }
         }
@@ -87,7 +91,7 @@ final class AlphaCrown extends Relaxation {
             double[][] rows = new double[s][outs];
             for (int r = 0; r < s; r++) System.arraycopy(rowsAll, (i * s + r) * outs, rows[r], 0, outs);
             BetaCrown bc = new BetaCrown(ctx.float64(), java.util.Arrays.copyOfRange(lo, i * d, (i + 1) * d),
-                    java.util.Arrays.copyOfRange(hi, i * d, (i + 1) * d), Long.MAX_VALUE, null, intermediate, BetaCrown.Branching.BABSR);
+                    java.util.Arrays.copyOfRange(hi, i * d, (i + 1) * d), Long.MAX_VALUE, null, intermediate, patience, BetaCrown.Branching.BABSR);
             try {
                 double[] up = bc.bound(List.of(root), rows, iterations, lr, 0).get(0).upper();
                 for (int r = 0; r < s; r++) out[i * s + r] = Double.isNaN(up[r]) ? Double.POSITIVE_INFINITY : up[r];

@@ -71,7 +71,7 @@ public final class BetaCrown {
 
     /** As above, with the root's intermediate bounds further tightened by {@code refiner} (null: none). */
     public BetaCrown(TorchNet net64, double[] lo, double[] hi, long deadlineNanos, Refiner refiner) {
-        this(net64, lo, hi, deadlineNanos, refiner, DEFAULT_INTERMEDIATE_ITERATIONS, Branching.BABSR);
+        this(net64, lo, hi, deadlineNanos, refiner, DEFAULT_INTERMEDIATE_ITERATIONS, EarlyStop.DEFAULT_PATIENCE, Branching.BABSR);
     }
 
     /** How a subdomain's branching neuron is chosen among its unstable ones. */
@@ -83,14 +83,16 @@ public final class BetaCrown {
     }
 
     /**
-     * As above, with {@code intermediateIterations} Adam steps per layer on the root's intermediate slopes (0: CROWN's
-     * bounds) and the given branching rule.
+     * As above, with at most {@code intermediateIterations} Adam steps per layer on the root's intermediate slopes (0:
+     * CROWN's bounds), a layer's search ended after {@code patience} steps without a smaller summed bound ({@link
+     * EarlyStop}; 0: never), and the given branching rule.
      */
     public BetaCrown(TorchNet net64, double[] lo, double[] hi, long deadlineNanos, Refiner refiner, int intermediateIterations,
-                     Branching branching) {
+                     int patience, Branching branching) {
         if (refiner != null && !net64.network().isChain())
             throw new IllegalArgumentException("MIP refinement of root bounds walks chains only; this network has branches");
         this.intermediateIterations = intermediateIterations;
+        this.patience = patience;
         this.branching = branching;
         this.net = net64;
         this.prop = new Propagation(net64);
@@ -131,6 +133,7 @@ public final class BetaCrown {
     /** Adam steps per layer on the slopes for the intermediate bounds at the root (alpha-CROWN); 0 keeps CROWN's. */
     public static final int DEFAULT_INTERMEDIATE_ITERATIONS = 20;
     private final int intermediateIterations;
+    private final int patience;
     private final Branching branching;
 
     /**
@@ -166,6 +169,7 @@ public final class BetaCrown {
                 boolean[] feeds = GraphWalk.feeds(net.network(), prop.in(k));
                 for (int i = 0; i < layers.size(); i++) if (!feeds[i]) t.alpha.set(i, null);
                 Adam adam = new Adam(m, t.alpha, 0.1);
+                EarlyStop stop = new EarlyStop(patience);
                 for (int it = 0; it <= intermediateIterations; it++) {
                     try (NDManager sm = m.newSubManager()) {
                         NDArray spec = sm.create(eye, SubdomainTensors.withBatch(shape, 1, r));
@@ -175,10 +179,13 @@ public final class BetaCrown {
                             up = pass(spec, t, box, null, prop.in(k), params64)[0];
                             if (it < intermediateIterations) gc.backward(up.sum());
                         }
-                        if (it < intermediateIterations) adam.step(it + 1, true);
                         double[] v = up.stopGradient().toDoubleArray();
                         if (best == null) best = v;
                         else for (int q = 0; q < v.length; q++) best[q] = NonFinite.tighterUpper(best[q], v[q]);
+                        double total = 0;
+                        for (double x : v) total += x;
+                        if (stop.stalled(total)) break;
+                        if (it < intermediateIterations) adam.step(it + 1, true);
                     }
                 }
             }

@@ -28,19 +28,22 @@ public final class RelaxConfig {
 
     /**
      * Keys: chunk, iterations (Adam steps on the margins' slopes), lr, intermediate (Adam steps per layer on the slopes
-     * of every ReLU input's bounds; 0: CROWN's intermediate bounds; l-inf threats only).
+     * of every ReLU input's bounds; 0: CROWN's intermediate bounds; l-inf threats only), patience (steps without a
+     * smaller summed bound that end a search early; 0: never).
      */
     public static InnerSolver alphaCrown(String name, YNode cfg, SolverContext ctx) {
-        cfg.allowOnly(Set.of("chunk", "iterations", "lr", "intermediate"));
+        cfg.allowOnly(Set.of("chunk", "iterations", "lr", "intermediate", "patience"));
         double lr = cfg.number("lr", 0.1);
         if (!(lr > 0)) throw cfg.get("lr").error("expected a step size > 0");
         int iterations = cfg.integer("iterations", 20), intermediate = cfg.integer("intermediate", 0);
+        int patience = cfg.integer("patience", EarlyStop.DEFAULT_PATIENCE);
+        if (patience < 0) throw cfg.get("patience").error("expected an integer >= 0 (0: never stop early)");
         if (iterations < 0) throw cfg.get("iterations").error("expected an integer >= 0");
         if (intermediate < 0) throw cfg.get("intermediate").error("expected an integer >= 0");
         if (intermediate > 0 && ctx.threat().norm() != org.workbench.problem.Norm.LINF)
             throw cfg.get("intermediate").error("optimized intermediate bounds need an l-inf threat (a box); "
                     + "use the alpha-crown preset's intermediate: 0 for " + ctx.threat().norm().key());
-        return new AlphaCrown(name, ctx, positive(cfg, "chunk", 512), iterations, lr, intermediate);
+        return new AlphaCrown(name, ctx, positive(cfg, "chunk", 512), iterations, lr, intermediate, patience);
     }
 
     /** Keys: bounds (neuron bounds from "crown" or "ibp"), backend (glop, highs, pdlp, ojalgo), chunk. */

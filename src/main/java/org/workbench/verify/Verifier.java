@@ -178,7 +178,7 @@ public final class Verifier {
     /** Branch and bound on ReLUs; returns at once (not safe, nothing found) when a root gap exceeds {@code maxRootGap}. */
     private Closed reluSplit(Property.Region region, TorchNet net64, Falsifier falsifier, List<Integer> openAt,
                              long deadline, BetaCrown.Refiner refiner, double maxRootGap) {
-        BetaCrown bc = new BetaCrown(net64, region.lo(), region.hi(), deadline, refiner, settings.intermediateIterations(), settings.branching());
+        BetaCrown bc = new BetaCrown(net64, region.lo(), region.hi(), deadline, refiner, settings.intermediateIterations(), settings.patience(), settings.branching());
         List<ReluSplit> searches = new ArrayList<>();
         try {
             for (int i : openAt) {

@@ -15,7 +15,7 @@ public record VerifySettings(
         double timeLimit, String complete, int inputSplitMax, int searchStarts, int searchSteps, int surrogateStarts,
         List<Phase> splitPhases, SplitChoice.Rule splitChoice, int splitBatch, int splitSamples, int splitMipUnstable, double splitMipSeconds,
         int babBatch, int babIterations, BetaCrown.Branching branching, int intermediateIterations, double refineSeconds, double refineShare,
-        double lastLayerShare, double plainShare, double plainMaxGap) {
+        double lastLayerShare, double plainShare, double plainMaxGap, int patience) {
 
     /** One phase of the input split: which boxes look ahead, and its share of the region's time. */
     public record Phase(InputSplit.LookAt lookAt, double share) {}
@@ -27,12 +27,12 @@ public record VerifySettings(
     /** The tuned defaults (those of {@code solvers/vnncomp.yaml}). */
     public static final VerifySettings DEFAULTS = new VerifySettings(60, "bab", 16, 64, 100, 32,
             List.of(new Phase(InputSplit.LookAt.NONE, 0.8), new Phase(InputSplit.LookAt.ALL, 0.2)), SplitChoice.Rule.SMEAR, 256, 65_536, 40, 1,
-            128, 10, BetaCrown.Branching.BABSR, 20, 2, 0.6, 0.05, 0.1, 1.5);
+            128, 10, BetaCrown.Branching.BABSR, 20, 2, 0.6, 0.05, 0.1, 1.5, 10);
 
     static final Set<String> KEYS = Set.of("time_limit", "complete", "input_split_max", "search_starts", "search_steps",
             "surrogate_starts", "split_phases", "split_choice", "split_batch", "split_samples", "split_mip_unstable", "split_mip_seconds",
             "bab_batch", "bab_iterations", "branching", "intermediate_iterations", "refine_seconds", "refine_share", "last_layer_share",
-            "plain_share", "plain_max_gap");
+            "plain_share", "plain_max_gap", "patience");
 
     /** Reads a preset's keys (the {@code solver:} and {@code description:} keys already removed); absent keys keep the defaults. */
     public static VerifySettings read(YNode cfg) {
@@ -62,7 +62,8 @@ public record VerifySettings(
                 share(cfg, "refine_share", d.refineShare),
                 share(cfg, "last_layer_share", d.lastLayerShare),
                 share(cfg, "plain_share", d.plainShare),
-                positive(cfg, "plain_max_gap", d.plainMaxGap));
+                positive(cfg, "plain_max_gap", d.plainMaxGap),
+                atLeast(cfg, "patience", d.patience, 0));
     }
 
     private static List<Phase> phases(YNode list) {

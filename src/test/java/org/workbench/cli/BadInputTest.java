@@ -134,6 +134,12 @@ class BadInputTest {
     }
 
     @Test
+    void negativePatience() throws Exception {
+        String e = fails(problem("p.yaml", GOOD.replace("solvers: [fgsm]", "solvers: [{preset: alpha-crown, patience: -1}]")));
+        assertTrue(e.contains("patience") && e.contains(">= 0"), e);
+    }
+
+    @Test
     void weightsOfTheWrongShape() throws Exception {
         Files.writeString(model, Files.readString(model).replace("out: 10", "out: 12"));
         String e = fails(problem("p.yaml", GOOD));

@@ -63,7 +63,7 @@ class PoolingBoundsTest {
                 List<Bound> crown = new Crown("crown", ctx, 64).solve(batch, eps);
                 List<Bound> crownIbp = new CrownIbp("crown-ibp", ctx).solve(batch, eps);
                 List<Bound> alpha = new AlphaCrown("alpha", ctx, 64, 5, 0.2).solve(batch, eps);
-                List<Bound> full = norm == Norm.LINF ? new AlphaCrown("alpha-full", ctx, 64, 5, 0.2, 5).solve(batch, eps) : null;
+                List<Bound> full = norm == Norm.LINF ? new AlphaCrown("alpha-full", ctx, 64, 5, 0.2, 5, EarlyStop.DEFAULT_PATIENCE).solve(batch, eps) : null;
                 List<Bound> lp = new Lp("lp", ctx, true, "glop", 64).solve(batch, eps);
                 Mip mip = null;
                 if (norm == Norm.LINF && n % 2 == 0) {

@@ -116,7 +116,7 @@ class RelaxationSoundnessTest {
             Batch batch = new Batch(ids, x, y);
             try (SolverContext ctx = new SolverContext(net, threat, Objective.crossEntropy())) {
                 List<Bound> crown = new Crown("crown", ctx, 64).solve(batch, eps);
-                List<Bound> full = new AlphaCrown("alpha-full", ctx, 64, 5, 0.2, 5).solve(batch, eps);
+                List<Bound> full = new AlphaCrown("alpha-full", ctx, 64, 5, 0.2, 5, EarlyStop.DEFAULT_PATIENCE).solve(batch, eps);
                 double[][] z = ctx.float64().logits(randomPoints(r, threat, x, eps, y));
                 for (int i = 0; i < INPUTS; i++)
                     for (int j = 0; j < classes; j++) {
