@@ -43,9 +43,7 @@ public final class BetaCrown {
     private final double[] lo, hi;
     private final List<double[]> rootLo = new ArrayList<>(), rootHi = new ArrayList<>();
     private final List<NDArray[]> rootBounds;
-    private final int[] neuronOffset;
     private final SubdomainTensors.Root root;
-    private final int neurons;
     private final NDManager manager;
     private final List<NDList> params64, params32 = new ArrayList<>();
     /** The box every subdomain shares, in float64 and in the search's type, made once. */
@@ -116,15 +114,7 @@ public final class BetaCrown {
             rootLo.add(rootBounds.get(i)[0].toDoubleArray());
             rootHi.add(rootBounds.get(i)[1].toDoubleArray());
         }
-        int[] neuronOffset = new int[layers.size()];
-        int off = 0;
-        for (int i = 0; i < layers.size(); i++) {
-            neuronOffset[i] = off;
-            if (layers.get(i) instanceof Relu) off += rootLo.get(i).length;
-        }
-        neurons = off;
-        this.neuronOffset = neuronOffset;
-        this.root = new SubdomainTensors.Root(layers, rootBounds, rootLo, rootHi, neuronOffset);
+        this.root = SubdomainTensors.Root.of(layers, rootBounds, rootLo, rootHi);
         shared64 = Region.sharedBox(manager, lo, hi, net64.batchShape(1).getShape());
         sharedSearch = SEARCH_TYPE == DataType.FLOAT64 ? shared64 : shared64.as(SEARCH_TYPE);
         if (intermediateIterations > 0) tightenIntermediate(box, deadlineNanos, refiner);
@@ -306,17 +296,17 @@ public final class BetaCrown {
         }
         NDArray[] walked = GraphWalk.backward(net.network(), shapes, spec, from, (i, lambda) -> {
             if (reluCoef != null && layers.get(i) instanceof Relu) reluCoef.set(i, lambda.stopGradient());
-            NDArray[] res = t.lines.get(i) != null ? Relu.backward(lambda, t.lines.get(i), t.alpha.get(i))
-                    : layers.get(i).backward(lambda, params.get(i), t.lo.get(i), t.hi.get(i), t.alpha.get(i));
+            NDArray[] res = t.lines.get(i) != null ? Relu.backward(lambda, t.lines.get(i), t.denseAlpha(i))
+                    : layers.get(i).backward(lambda, params.get(i), t.lo.get(i), t.hi.get(i), t.denseAlpha(i));
             // A split's multiplier adds its term to the coefficients on the ReLU's input.
-            return t.beta.get(i) == null ? res : new NDArray[] {res[0].add(t.beta.get(i).mul(t.sign.get(i))), res[1]};
+            return t.beta.get(i) == null ? res : new NDArray[] {res[0].add(t.denseBeta(i).mul(t.sign.get(i))), res[1]};
         });
         NDArray onInput = walked[0], offset = walked[1];
         return new NDArray[] {offset == null ? region.maximize(onInput) : region.maximize(onInput).add(offset), onInput.stopGradient()};
     }
 
     private List<Bounded> results(List<Domain> domains, int s, SubdomainTensors t, double[] best, List<NDArray> reluCoef, NDArray inCoef) {
-        int b = domains.size(), d = lo.length, alphaSize = s * neurons;
+        int b = domains.size(), d = lo.length, alphaSize = s * root.total();
         float[] alphaAll = new float[b * alphaSize];
         List<double[]> coef = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
@@ -324,7 +314,7 @@ public final class BetaCrown {
             if (t.alpha.get(i) == null) continue;
             float[] a = t.alpha.get(i).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
             int per = a.length / b;
-            for (int k = 0; k < b; k++) System.arraycopy(a, k * per, alphaAll, k * alphaSize + s * neuronOffset[i], per);
+            for (int k = 0; k < b; k++) System.arraycopy(a, k * per, alphaAll, k * alphaSize + s * root.offset()[i], per);
         }
         List<double[]> betas = new ArrayList<>();
         for (NDArray x : t.beta) betas.add(x == null ? null : x.toDoubleArray());
@@ -341,8 +331,8 @@ public final class BetaCrown {
             float[] beta = new float[splits.size() * s];
             for (int q = 0; q < splits.size(); q++) {
                 Split sp = splits.get(q);
-                int n = rootLo.get(sp.layer()).length;
-                for (int r = 0; r < s; r++) beta[q * s + r] = (float) betas.get(sp.layer())[(k * s + r) * n + sp.neuron()];
+                int n = root.size(sp.layer()), at = root.slot(sp.layer(), sp.neuron());
+                for (int r = 0; r < s; r++) beta[q * s + r] = (float) betas.get(sp.layer())[(k * s + r) * n + at];
             }
             double[] x = new double[d];
             for (int j = 0; j < d; j++) x[j] = in[(k * s + weakest) * d + j] > 0 ? hi[j] : lo[j];
