@@ -141,7 +141,7 @@ public final class TorchNet implements AutoCloseable {
      * <p>Each ReLU runs as torch's relu, whose gradient at an input of exactly 0 is 0, as PyTorch's (max(x, 0),
      * {@link #forward}'s ReLU, would give 1/2 there and cost five passes over the activations instead of one). At a
      * kink there is no gradient to be exact about, and an attack only needs a direction; checking every step for
-     * exact zeros to reproduce max's 1/2 cost 4 % of a PGD step.
+     * exact zeros to reproduce max's 1/2 cost 18 % of PGD's time on the shipped CNN (bench/pgd_benchmark.sh).
      */
     public Grad inputGradient(NDArray x, Function<NDArray, NDArray> objective, boolean withLoss) {
         // A detached alias of x, not a copy: it shares x's data but not its autograd state, and nothing writes to it.
@@ -152,24 +152,26 @@ public final class TorchNet implements AutoCloseable {
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(true);
         try {
-            NDArray[] logits = new NDArray[1];
-            NDArray[] loss = new NDArray[1];
-            NDArray grad = cut < 0 ? wholeGraph(xi, objective, logits, loss) : throughCut(xi, objective, logits, loss);
-            double value = withLoss ? loss[0].toType(DataType.FLOAT64, false).getDouble() : Double.NaN;
+            Pass pass = cut < 0 ? wholeGraph(xi, objective) : throughCut(xi, objective);
+            NDArray grad = pass.gradient();
+            double value = withLoss ? pass.loss().toType(DataType.FLOAT64, false).getDouble() : Double.NaN;
             boolean[] bad = nonFiniteRows(grad);
             if (bad != null) grad = zeroRows(grad, bad);
-            return new Grad(grad, logits[0].stopGradient(), value, bad);
+            return new Grad(grad, pass.logits().stopGradient(), value, bad);
         } finally {
             if (!gradMode) JniUtils.setGradMode(false);
         }
     }
 
-    /** The input gradient by autograd through the whole network; logits and loss returned in the arrays given. */
-    private NDArray wholeGraph(NDArray xi, Function<NDArray, NDArray> objective, NDArray[] logits, NDArray[] loss) {
-        logits[0] = evaluate(xi);
-        loss[0] = objective.apply(logits[0]);
-        backward(loss[0], loss[0].onesLike());
-        return xi.getGradient();
+    /** One forward and backward pass: the logits, the objective's value and the gradient at the input. */
+    private record Pass(NDArray logits, NDArray loss, NDArray gradient) {}
+
+    /** The input gradient by autograd through the whole network. */
+    private Pass wholeGraph(NDArray xi, Function<NDArray, NDArray> objective) {
+        NDArray logits = evaluate(xi);
+        NDArray loss = objective.apply(logits);
+        backward(loss, loss.onesLike());
+        return new Pass(logits, loss, xi.getGradient());
     }
 
     /**
@@ -180,20 +182,19 @@ public final class TorchNet implements AutoCloseable {
      * the transpose instead, 40 PGD steps took 203 ms against 261 ms (bench/pgd_benchmark.sh). The second layer's
      * transpose (16 input channels) lost to oneDNN: 240 ms with both layers cut.
      */
-    private NDArray throughCut(NDArray xi, Function<NDArray, NDArray> objective, NDArray[] logits, NDArray[] loss) {
+    private Pass throughCut(NDArray xi, Function<NDArray, NDArray> objective) {
         List<Layer> layers = net.layers();
         NDArray u = xi;
         for (int i = 0; i < cut; i++) u = step(i, List.of(u), true);
         NDArray leaf = step(cut, List.of(u.stopGradient()), true).stopGradient();
         leaf.setRequiresGradient(true);
-        NDArray h = runFrom(cut + 1, leaf, true);
-        logits[0] = h;
-        loss[0] = objective.apply(h);
-        backward(loss[0], loss[0].onesLike());
+        NDArray logits = runFrom(cut + 1, leaf, true);
+        NDArray loss = objective.apply(logits);
+        backward(loss, loss.onesLike());
         NDArray g = ((Conv2d) layers.get(cut)).transpose(leaf.getGradient(), params.get(cut).get(0), u.getShape().get(2), u.getShape().get(3));
-        if (u == xi) return g;
+        if (u == xi) return new Pass(logits, loss, g);
         backward(u, g);
-        return xi.getGradient();
+        return new Pass(logits, loss, xi.getGradient());
     }
 
     private static void backward(NDArray out, NDArray gradOut) {
