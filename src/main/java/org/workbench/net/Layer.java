@@ -97,6 +97,14 @@ public sealed interface Layer permits Linear, Conv2d, Relu, Flatten, Normalize, 
     NDArray[] backward(NDArray lambda, NDList p, NDArray lo, NDArray hi, NDArray lowerSlope);
 
     /**
+     * Columns idx of flat [N, d] with a zero column d appended, as [N, idx.length] (an index d reads 0): the gather
+     * {@link ConvIndex} uses for padding, for code outside this package.
+     */
+    static NDArray columnsWithZero(NDArray flat, long[] idx) {
+        return ConvIndex.gather(flat, idx);
+    }
+
+    /**
      * {@code derived} (an op on a parameter tensor) moved to the manager of {@code owner}. An op's result belongs to
      * its first operand's manager, which for a parameter is the network's, alive for the whole run: without this,
      * every batch would leave its |W| or reshaped view there (IBP over 10,000 images and certified training grew by

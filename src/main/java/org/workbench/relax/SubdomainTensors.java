@@ -147,14 +147,9 @@ final class SubdomainTensors {
 
     private NDArray dense(int i, NDArray x) {
         if (x == null || root.slots()[i] == null) return x;
-        long b = x.getShape().get(0), s = x.getShape().get(1), slots = x.getShape().get(2);
-        long[] idx = root.expand()[i];
-        NDArray flat = x.reshape(b * s, slots);
-        NDArray withZero = flat.concat(flat.getManager().zeros(new Shape(b * s, 1), x.getDataType()), 1);
-        // The index broadcast over rows is a view (no copy); the gather's backward adds into the slots.
-        NDArray index = x.getManager().create(idx).reshape(1, idx.length).broadcast(new Shape(b * s, idx.length));
+        long b = x.getShape().get(0), s = x.getShape().get(1);
         long[] shape = lo.get(i).getShape().getShape();
-        return withZero.gather(index, 1).reshape(withBatch(shape, (int) b, (int) s));
+        return Layer.columnsWithZero(x.reshape(b * s, -1), root.expand()[i]).reshape(withBatch(shape, (int) b, (int) s));
     }
 
     /** The same tensors in another type, kept in m (bounds and lines too; the Java arrays are shared). */
