@@ -91,7 +91,7 @@ final class AlphaCrown extends Relaxation {
             double[][] rows = new double[s][outs];
             for (int r = 0; r < s; r++) System.arraycopy(rowsAll, (i * s + r) * outs, rows[r], 0, outs);
             BetaCrown bc = new BetaCrown(ctx.float64(), java.util.Arrays.copyOfRange(lo, i * d, (i + 1) * d),
-                    java.util.Arrays.copyOfRange(hi, i * d, (i + 1) * d), Long.MAX_VALUE, null, intermediate, patience, BetaCrown.Branching.BABSR);
+                    java.util.Arrays.copyOfRange(hi, i * d, (i + 1) * d), Long.MAX_VALUE, null, intermediate, patience, Branching.BABSR);
             try {
                 double[] up = bc.bound(List.of(root), rows, iterations, lr, 0).get(0).upper();
                 for (int r = 0; r < s; r++) out[i * s + r] = Double.isNaN(up[r]) ? Double.POSITIVE_INFINITY : up[r];

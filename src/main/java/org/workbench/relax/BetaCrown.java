@@ -72,14 +72,6 @@ public final class BetaCrown {
         this(net64, lo, hi, deadlineNanos, refiner, DEFAULT_INTERMEDIATE_ITERATIONS, EarlyStop.DEFAULT_PATIENCE, Branching.BABSR);
     }
 
-    /** How a subdomain's branching neuron is chosen among its unstable ones. */
-    public enum Branching {
-        /** The largest share of the weakest row's bound that a split removes (BaBSR's score), else as WIDTH. */
-        BABSR,
-        /** The widest pre-activation interval u - l: blind to the specification, the classic baseline. */
-        WIDTH
-    }
-
     /**
      * As above, with at most {@code intermediateIterations} Adam steps per layer on the root's intermediate slopes (0:
      * CROWN's bounds), a layer's search ended after {@code patience} steps without a smaller summed bound ({@link
@@ -278,7 +270,9 @@ public final class BetaCrown {
                 atBest = pass(specT, t64.withParams(a, be), shared64, null, layers.size(), params64)[0].toDoubleArray();
             }
             for (int q = 0; q < upper.length; q++) upper[q] = NonFinite.tighterUpper(upper[q], atBest[q]);
-            return results(domains, s, last, upper, reluCoef, r[1]);
+            List<List<Split>> candidates = new ArrayList<>();
+            List<Bounded> out = results(domains, s, last, upper, reluCoef, r[1], candidates);
+            return branching.tried() > 1 ? tryCandidates(domains, spec, s, outs, out, candidates) : out;
         }
     }
 
@@ -305,7 +299,8 @@ public final class BetaCrown {
         return new NDArray[] {offset == null ? region.maximize(onInput) : region.maximize(onInput).add(offset), onInput.stopGradient()};
     }
 
-    private List<Bounded> results(List<Domain> domains, int s, SubdomainTensors t, double[] best, List<NDArray> reluCoef, NDArray inCoef) {
+    private List<Bounded> results(List<Domain> domains, int s, SubdomainTensors t, double[] best, List<NDArray> reluCoef, NDArray inCoef,
+                                  List<List<Split>> candidates) {
         int b = domains.size(), d = lo.length, alphaSize = s * root.total();
         float[] alphaAll = new float[b * alphaSize];
         List<double[]> coef = new ArrayList<>();
@@ -336,47 +331,67 @@ public final class BetaCrown {
             }
             double[] x = new double[d];
             for (int j = 0; j < d; j++) x[j] = in[(k * s + weakest) * d + j] > 0 ? hi[j] : lo[j];
-            out.add(new Bounded(upper, alpha, beta, branch(k, weakest, s, t, coef), x));
+            List<Split> c = branching.candidates(layers, rootLo, k, weakest, s, t.loV, t.hiV, coef);
+            candidates.add(c);
+            out.add(new Bounded(upper, alpha, beta, c.isEmpty() ? null : c.get(0), x));
         }
         return out;
     }
 
     /**
-     * The free unstable neuron whose upper relaxation adds the most to the weakest row's bound: coefficient (if
-     * positive) times the line's intercept -l·u/(u - l), the share a split removes (BaBSR's score); when no
-     * neuron scores, the one with the largest |coefficient|·min(u, -l).
+     * FSB's choice: each subdomain's candidates are tried by one bound of both children (the parent's last slopes and
+     * multipliers, the new split's multiplier 0, searched type) and the candidate whose weaker child has the smallest
+     * weakest-row bound replaces BaBSR's pick. Only the branch changes: the subdomains' bounds are those computed.
+     * One candidate rank at a time, so a pass holds twice the batch, not 2k times (a larger one thrashed the cache).
      */
-    private Split branch(int k, int row, int s, SubdomainTensors t, List<double[]> coef) {
-        Split best = null, backup = null;
-        double bestScore = 0, backupScore = -1;
-        for (int i = 0; i < layers.size(); i++) {
-            if (coef.get(i) == null) continue;
-            double[] l = t.loV.get(i), u = t.hiV.get(i), c = coef.get(i);
-            int n = rootLo.get(i).length;
-            for (int j = 0; j < n; j++) {
-                double lj = l[k * n + j], uj = u[k * n + j];
-                if (!(lj < 0 && uj > 0)) continue;
-                if (branching == Branching.WIDTH) {
-                    if (uj - lj > backupScore) {
-                        backupScore = uj - lj;
-                        backup = new Split(i, j, false);
-                    }
-                    continue;
-                }
-                double cj = c[(k * s + row) * n + j];
-                double score = Math.max(cj, 0) * (-lj * uj / (uj - lj));
-                if (score > bestScore) {
-                    bestScore = score;
-                    best = new Split(i, j, false);
-                }
-                double other = Math.abs(cj) * Math.min(uj, -lj);
-                if (other > backupScore) {
-                    backupScore = other;
-                    backup = new Split(i, j, false);
+    private List<Bounded> tryCandidates(List<Domain> domains, double[] spec, int s, int outs, List<Bounded> out, List<List<Split>> candidates) {
+        int b = domains.size();
+        double[][] worse = new double[b][];
+        for (int k = 0; k < b; k++) {
+            worse[k] = new double[candidates.get(k).size()];
+            java.util.Arrays.fill(worse[k], Double.NEGATIVE_INFINITY);
+        }
+        for (int c = 0; c < branching.tried(); c++) {
+            List<Domain> kids = new ArrayList<>();
+            List<Integer> owner = new ArrayList<>();
+            for (int k = 0; k < b; k++) {
+                if (candidates.get(k).size() < 2 || c >= candidates.get(k).size()) continue;
+                Split sp = candidates.get(k).get(c);
+                for (boolean active : new boolean[] {true, false}) {
+                    List<Split> splits = new ArrayList<>(domains.get(k).splits());
+                    splits.add(new Split(sp.layer(), sp.neuron(), active));
+                    kids.add(new Domain(splits, out.get(k).alpha(), out.get(k).beta()));
+                    owner.add(k);
                 }
             }
+            if (kids.isEmpty()) break;
+            double[] v;
+            try (NDManager m = manager.newSubManager()) {
+                double[] kidSpec = new double[kids.size() * s * outs];
+                for (int q = 0; q < kids.size(); q++) System.arraycopy(spec, owner.get(q) * s * outs, kidSpec, q * s * outs, s * outs);
+                SubdomainTensors t64 = new SubdomainTensors(m, root, kids, s);
+                SubdomainTensors t = SEARCH_TYPE == DataType.FLOAT64 ? t64 : t64.as(SEARCH_TYPE, m);
+                NDArray specT = m.create(kidSpec, new Shape(kids.size(), s, outs)).toType(SEARCH_TYPE, false);
+                v = pass(specT, t, sharedSearch, null, layers.size(), SEARCH_TYPE == DataType.FLOAT64 ? params64 : params32)[0]
+                        .toType(DataType.FLOAT64, false).toDoubleArray();
+            }
+            for (int q = 0; q < kids.size(); q++) {
+                int k = owner.get(q);
+                double weakest = Double.POSITIVE_INFINITY;
+                for (int r = 0; r < s; r++) weakest = Math.min(weakest, Math.min(v[q * s + r], out.get(k).upper()[r]));
+                worse[k][c] = Math.max(worse[k][c], weakest); // a NaN child stays NaN and never wins below
+            }
         }
-        return best != null ? best : backup;
+        List<Bounded> chosen = new ArrayList<>(out);
+        for (int k = 0; k < b; k++) {
+            List<Split> c = candidates.get(k);
+            if (c.size() < 2) continue;
+            int pick = 0;
+            for (int q = 1; q < c.size(); q++) if (worse[k][q] < worse[k][pick]) pick = q; // ties keep BaBSR's order
+            Bounded d = out.get(k);
+            chosen.set(k, new Bounded(d.upper(), d.alpha(), d.beta(), c.get(pick), d.candidate()));
+        }
+        return chosen;
     }
 
     public void close() {

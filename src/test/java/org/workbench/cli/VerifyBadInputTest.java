@@ -120,7 +120,9 @@ class VerifyBadInputTest {
         e = presetFails("--set", "split_phases=[{look_ahead: none, share: 0.7}, {look_ahead: all, share: 0.5}]");
         assertTrue(e.contains("share") && e.contains("sum to 1.2"), e);
         e = presetFails("--set", "branching=random");
-        assertTrue(e.contains("branching") && e.contains("babsr"), e);
+        assertTrue(e.contains("branching") && e.contains("babsr") && e.contains("fsb"), e);
+        e = presetFails("--set", "branching_candidates=0");
+        assertTrue(e.contains("branching_candidates") && e.contains(">= 1"), e);
         e = presetFails("--set", "split_choice=gradient");
         assertTrue(e.contains("split_choice") && e.contains("smear") && e.contains("coefficients"), e);
         e = presetFails("--solver", "pgd-linf");
