@@ -95,7 +95,8 @@ final class HighsBackend implements MipBackend {
         double none = maximize ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
         if (!(seconds > 0)) return new Outcome(Status.NONE, none, Double.NaN, null);
         model.optimize(expr(v, coefs), maximize);
-        String opts = String.format(Locale.ROOT, "mip_rel_gap=0\nmip_abs_gap=%.17g\nthreads=%d", gap, threads);
+        // output_flag: HiGHS prints its banner on stdout otherwise, a line a user can do nothing about.
+        String opts = String.format(Locale.ROOT, "mip_rel_gap=0\nmip_abs_gap=%.17g\nthreads=%d\noutput_flag=false", gap, threads);
         solver.setSolverSpecificParameters(opts);
         solver.setTimeLimit(Duration.ofNanos(Math.max(1_000_000L, (long) (seconds * 1e9))));
         SolveStatus rs = solver.solve(model);

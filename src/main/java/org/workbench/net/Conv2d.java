@@ -1,6 +1,7 @@
 package org.workbench.net;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
@@ -109,6 +110,15 @@ public record Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, 
      */
     NDArray transpose(NDArray g, NDArray weight, long h, long w) {
         long oh = g.getShape().get(2), ow = g.getShape().get(3);
+        // Float32 (branch and bound's search), stride 1: the transpose is a convolution itself, with the kernel flipped
+        // and its channels swapped, run by oneDNN where CheckedTorchConv trusts that shape; its autograd backward is
+        // again a convolution, where the gather's is a scatter-add (a third of ResNet branch and bound's time).
+        int flippedPad = kernelH - 1 - padding;
+        if (stride == 1 && kernelH == kernelW && flippedPad >= 0 && g.getDataType() == DataType.FLOAT32
+                && CheckedTorchConv.usable(g, inChannels, kernelH, kernelW, 1, flippedPad)) {
+            NDArray flipped = Layer.local(Layer.local(weight.transpose(1, 0, 2, 3), g).flip(2, 3), g);
+            return CheckedTorchConv.conv(g, flipped, null, 1, flippedPad);
+        }
         ConvIndex geo = geometry(h, w);
         long taps = (long) kernelH * kernelW, gathered = outChannels * taps * h * w;
         long folded = inChannels * taps * oh * ow + inChannels * h * w * geo.slots();

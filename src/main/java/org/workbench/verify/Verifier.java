@@ -128,7 +128,7 @@ public final class Verifier {
         if (settings.complete().equals("mip")) {
             for (int i : openAt) {
                 if (System.nanoTime() > deadline) return new Closed(false, null);
-                Closed r = MipStep.decide(net, net64, region.lo(), region.hi(), region.unsafe().get(i), deadline);
+                Closed r = MipStep.decide(net, net64, region.lo(), region.hi(), region.unsafe().get(i), deadline, settings.mipBackend());
                 if (!r.safe()) return r;
                 closeWithoutNumber(List.of(i));
             }

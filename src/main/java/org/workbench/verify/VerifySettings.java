@@ -12,7 +12,7 @@ import org.workbench.relax.Branching;
  * step starts, except the input split's phases, which divide the region's time among them.
  */
 public record VerifySettings(
-        double timeLimit, String complete, int inputSplitMax, int searchStarts, int searchSteps, int surrogateStarts,
+        double timeLimit, String complete, String mipBackend, int inputSplitMax, int searchStarts, int searchSteps, int surrogateStarts,
         List<Phase> splitPhases, SplitChoice.Rule splitChoice, int splitBatch, int splitSamples, int splitMipUnstable, double splitMipSeconds,
         int babBatch, int babIterations, Branching branching, int intermediateIterations, double refineSeconds, double refineShare,
         double lastLayerShare, double plainShare, double plainMaxGap, int patience) {
@@ -25,11 +25,11 @@ public record VerifySettings(
     }
 
     /** The tuned defaults (those of {@code solvers/vnncomp.yaml}). */
-    public static final VerifySettings DEFAULTS = new VerifySettings(60, "bab", 16, 64, 100, 32,
+    public static final VerifySettings DEFAULTS = new VerifySettings(60, "bab", "scip", 16, 64, 100, 32,
             List.of(new Phase(InputSplit.LookAt.NONE, 0.8), new Phase(InputSplit.LookAt.ALL, 0.2)), SplitChoice.Rule.SMEAR, 256, 65_536, 40, 1,
             128, 10, new Branching(Branching.Rule.BABSR, 3), 20, 2, 0.6, 0.05, 0.1, 1.5, 10);
 
-    static final Set<String> KEYS = Set.of("time_limit", "complete", "input_split_max", "search_starts", "search_steps",
+    static final Set<String> KEYS = Set.of("time_limit", "complete", "mip_backend", "input_split_max", "search_starts", "search_steps",
             "surrogate_starts", "split_phases", "split_choice", "split_batch", "split_samples", "split_mip_unstable", "split_mip_seconds",
             "bab_batch", "bab_iterations", "branching", "branching_candidates", "intermediate_iterations", "refine_seconds", "refine_share", "last_layer_share",
             "plain_share", "plain_max_gap", "patience");
@@ -41,7 +41,8 @@ public record VerifySettings(
         double timeLimit = positive(cfg, "time_limit", d.timeLimit);
         String complete = cfg.has("complete") ? cfg.get("complete").choice(Set.of("bab", "mip")) : d.complete;
         List<Phase> phases = cfg.has("split_phases") ? phases(cfg.get("split_phases")) : d.splitPhases;
-        return new VerifySettings(timeLimit, complete,
+        String mipBackend = cfg.has("mip_backend") ? cfg.get("mip_backend").choice(Set.of("scip", "highs")) : d.mipBackend;
+        return new VerifySettings(timeLimit, complete, mipBackend,
                 atLeast(cfg, "input_split_max", d.inputSplitMax, 0),
                 atLeast(cfg, "search_starts", d.searchStarts, 0),
                 atLeast(cfg, "search_steps", d.searchSteps, 1),

@@ -121,6 +121,8 @@ class VerifyBadInputTest {
         assertTrue(e.contains("share") && e.contains("sum to 1.2"), e);
         e = presetFails("--set", "branching=random");
         assertTrue(e.contains("branching") && e.contains("babsr") && e.contains("fsb"), e);
+        e = presetFails("--set", "mip_backend=gurobi");
+        assertTrue(e.contains("mip_backend") && e.contains("highs") && e.contains("scip"), e);
         e = presetFails("--set", "branching_candidates=0");
         assertTrue(e.contains("branching_candidates") && e.contains(">= 1"), e);
         e = presetFails("--set", "split_choice=gradient");
