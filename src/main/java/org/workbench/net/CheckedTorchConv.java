@@ -29,8 +29,11 @@ final class CheckedTorchConv {
     /** Shape key → whether libtorch's gradient matched the gather's on it. */
     private static final Map<String, Boolean> TRUSTED = new ConcurrentHashMap<>();
 
-    /** Whether conv may use libtorch's operator on input x [N, C, H, W] with weight [outC, C, kh, kw]. */
-    static boolean usable(NDArray x, int outChannels, int kh, int kw, int stride, int padding) {
+    /**
+     * Whether conv may use libtorch's operator on input x [N, C, H, W] with weight [outC, C, kh, kw]; {@code recorded}:
+     * whether a gradient may flow through it (an input or the weight requires one).
+     */
+    static boolean usable(NDArray x, int outChannels, int kh, int kw, int stride, int padding, boolean recorded) {
         if (x.getDataType() != DataType.FLOAT32 || outChannels % 16 != 0) return false;
         // Only where libtorch picks oneDNN (its ConvParams::use_mkldnn): elsewhere (one image, kernels of 3 or less,
         // small input) it asks NNPACK first, and on CPUs NNPACK does not support it prints "Could not initialize
@@ -38,6 +41,9 @@ final class CheckedTorchConv {
         Shape s = x.getShape();
         if (!(s.get(0) > 1 || kh > 3 && kw > 3 || s.size() > 20480)) return false;
         if (kh == 1 && kw == 1 && stride == 1 && s.get(0) < 16) return false; // 1x1, unstrided, small batch: not oneDNN
+        // The fault is in the input gradient: a forward pass no gradient goes through needs no probe, which costs more
+        // than the convolution (8 % of ResNet-4B's branch and bound, checking candidates in batches of ever new size).
+        if (!recorded) return true;
         String key = x.getShape() + "/" + outChannels + "/" + kh + "x" + kw + "/" + stride + "/" + padding;
         key += "/" + x.getDevice();
         return TRUSTED.computeIfAbsent(key, k -> probe(x.getDevice(), x.getShape(), outChannels, kh, kw, stride, padding));

@@ -69,7 +69,8 @@ public record Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, 
 
     /** libtorch's operator where {@link CheckedTorchConv} trusts it, else patches times the weight matrix ({@link ConvIndex}). */
     private NDArray conv(NDArray x, NDArray w, NDArray b) {
-        if (CheckedTorchConv.usable(x, outChannels, kernelH, kernelW, stride, padding))
+        boolean recorded = x.hasGradient() || w.hasGradient() || b != null && b.hasGradient();
+        if (CheckedTorchConv.usable(x, outChannels, kernelH, kernelW, stride, padding, recorded))
             return CheckedTorchConv.conv(x, w, b, stride, padding);
         long n = x.getShape().get(0), h = x.getShape().get(2), wd = x.getShape().get(3);
         ConvIndex g = geometry(h, wd);
@@ -115,7 +116,7 @@ public record Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, 
         // again a convolution, where the gather's is a scatter-add (a third of ResNet branch and bound's time).
         int flippedPad = kernelH - 1 - padding;
         if (stride == 1 && kernelH == kernelW && flippedPad >= 0 && g.getDataType() == DataType.FLOAT32
-                && CheckedTorchConv.usable(g, inChannels, kernelH, kernelW, 1, flippedPad)) {
+                && CheckedTorchConv.usable(g, inChannels, kernelH, kernelW, 1, flippedPad, g.hasGradient())) {
             NDArray flipped = Layer.local(Layer.local(weight.transpose(1, 0, 2, 3), g).flip(2, 3), g);
             return CheckedTorchConv.conv(g, flipped, null, 1, flippedPad);
         }

@@ -35,28 +35,23 @@ public final class BetaCrown {
      */
     public record Bounded(double[] upper, float[] alpha, float[] beta, Split branch, double[] candidate) {}
 
-    private final TorchNet net;
-    private final Propagation prop;
-    private final List<Layer> layers;
+    final TorchNet net;
+    final Propagation prop;
+    final List<Layer> layers;
     /** The shapes of the network's values, for the joins of the backward walk. */
     private final List<int[]> shapes;
     private final double[] lo, hi;
-    private final List<double[]> rootLo = new ArrayList<>(), rootHi = new ArrayList<>();
-    private final List<NDArray[]> rootBounds;
-    private final SubdomainTensors.Root root;
-    private final NDManager manager;
-    private final List<NDList> params64, params32 = new ArrayList<>();
+    final List<double[]> rootLo = new ArrayList<>(), rootHi = new ArrayList<>();
+    final List<NDArray[]> rootBounds;
+    final SubdomainTensors.Root root;
+    final NDManager manager;
+    final List<NDList> params64, params32 = new ArrayList<>();
     /** The box every subdomain shares, in float64 and in the search's type, made once. */
     private final Region shared64, sharedSearch;
 
     /** Root bounds over the box [lo, hi], shared by every specification bounded on it. Call {@link #close()} when done. */
     public BetaCrown(TorchNet net64, double[] lo, double[] hi) {
-        this(net64, lo, hi, Long.MAX_VALUE);
-    }
-
-    /** As above; past {@code deadlineNanos} (System.nanoTime()) the remaining layers keep CROWN's bounds. */
-    public BetaCrown(TorchNet net64, double[] lo, double[] hi, long deadlineNanos) {
-        this(net64, lo, hi, deadlineNanos, null);
+        this(net64, lo, hi, Long.MAX_VALUE, null);
     }
 
     /**
@@ -67,7 +62,10 @@ public final class BetaCrown {
         void refine(int layer, List<double[]> lo, List<double[]> hi);
     }
 
-    /** As above, with the root's intermediate bounds further tightened by {@code refiner} (null: none). */
+    /**
+     * As above; past {@code deadlineNanos} (System.nanoTime()) the remaining layers keep CROWN's bounds, which
+     * {@code refiner} (null: none) may tighten further.
+     */
     public BetaCrown(TorchNet net64, double[] lo, double[] hi, long deadlineNanos, Refiner refiner) {
         this(net64, lo, hi, deadlineNanos, refiner, DEFAULT_INTERMEDIATE_ITERATIONS, EarlyStop.DEFAULT_PATIENCE, Branching.BABSR);
     }
@@ -109,87 +107,18 @@ public final class BetaCrown {
         this.root = SubdomainTensors.Root.of(layers, rootBounds, rootLo, rootHi);
         shared64 = Region.sharedBox(manager, lo, hi, net64.batchShape(1).getShape());
         sharedSearch = SEARCH_TYPE == DataType.FLOAT64 ? shared64 : shared64.as(SEARCH_TYPE);
-        if (intermediateIterations > 0) tightenIntermediate(box, deadlineNanos, refiner);
+        if (intermediateIterations > 0) new RootAlpha(this).tighten(box, deadlineNanos, refiner);
     }
 
     /** Adam steps per layer on the slopes for the intermediate bounds at the root (alpha-CROWN); 0 keeps CROWN's. */
     public static final int DEFAULT_INTERMEDIATE_ITERATIONS = 20;
-    private final int intermediateIterations;
-    private final int patience;
+    final int intermediateIterations;
+    final int patience;
     private final Branching branching;
 
-    /**
-     * Tightens the root bounds of every ReLU input after the first by alpha-CROWN: for each neuron that CROWN
-     * leaves unstable, rows +e_j and -e_j with their own slopes for all earlier ReLUs, optimized by Adam; the
-     * smallest bound seen is intersected with CROWN's. Layers are taken in order, so each uses the tightened ones
-     * before it.
-     */
-    private void tightenIntermediate(Region box, long deadlineNanos, Refiner refiner) {
-        Domain none = new Domain(List.of(), null, null);
-        boolean reluBefore = false;
-        for (int k = 0; k < layers.size(); k++) {
-            if (!(layers.get(k) instanceof Relu)) continue;
-            if (System.nanoTime() > deadlineNanos) return;
-            if (!reluBefore) {
-                reluBefore = true;
-                continue;
-            }
-            double[] l = rootLo.get(k), u = rootHi.get(k);
-            List<Integer> unstable = new ArrayList<>();
-            for (int j = 0; j < l.length; j++) if (l[j] < 0 && u[j] > 0) unstable.add(j);
-            if (unstable.isEmpty()) continue;
-            int r = 2 * unstable.size(), n = l.length;
-            double[] eye = new double[r * n];
-            for (int q = 0; q < unstable.size(); q++) {
-                eye[q * n + unstable.get(q)] = 1;
-                eye[(unstable.size() + q) * n + unstable.get(q)] = -1;
-            }
-            long[] shape = rootBounds.get(k)[0].getShape().getShape();
-            double[] best = null;
-            try (NDManager m = manager.newSubManager()) {
-                SubdomainTensors t = new SubdomainTensors(m, this.root, List.of(none), r);
-                boolean[] feeds = GraphWalk.feeds(net.network(), prop.in(k));
-                for (int i = 0; i < layers.size(); i++) if (!feeds[i]) t.alpha.set(i, null);
-                Adam adam = new Adam(m, t.alpha, 0.1);
-                EarlyStop stop = new EarlyStop(patience);
-                for (int it = 0; it <= intermediateIterations; it++) {
-                    try (NDManager sm = m.newSubManager()) {
-                        NDArray spec = sm.create(eye, SubdomainTensors.withBatch(shape, 1, r));
-                        for (NDArray a : t.alpha) if (a != null) a.setRequiresGradient(true);
-                        NDArray up;
-                        try (ThreadGradients gc = new ThreadGradients()) {
-                            up = pass(spec, t, box, null, prop.in(k), params64)[0];
-                            if (it < intermediateIterations) gc.backward(up.sum());
-                        }
-                        double[] v = up.stopGradient().toDoubleArray();
-                        if (best == null) best = v;
-                        else for (int q = 0; q < v.length; q++) best[q] = NonFinite.tighterUpper(best[q], v[q]);
-                        double total = 0;
-                        for (double x : v) total += x;
-                        if (stop.stalled(total)) break;
-                        if (it < intermediateIterations) adam.step(it + 1, true);
-                    }
-                }
-            }
-            for (int q = 0; q < unstable.size(); q++) {
-                int j = unstable.get(q);
-                // A NaN from a failed pass is no bound: the earlier, sound one stays.
-                u[j] = NonFinite.tighterUpper(u[j], best[q]);
-                l[j] = NonFinite.tighterLower(l[j], -best[unstable.size() + q]);
-            }
-            if (refiner != null && System.nanoTime() < deadlineNanos) refiner.refine(k, rootLo, rootHi);
-            if (org.workbench.config.Verbose.on()) {
-                int still = 0;
-                double width = 0;
-                for (int j : unstable) {
-                    if (l[j] < 0 && u[j] > 0) still++;
-                    width += u[j] - l[j];
-                }
-                System.err.printf("bab: layer %d: %d unstable after CROWN, %d after alpha, mean width %.4f%n", k, unstable.size(), still, width / unstable.size());
-            }
-            Shape sh = new Shape(shape);
-            rootBounds.set(k, new NDArray[] {manager.create(l, sh), manager.create(u, sh)});
-        }
+    /** The root's bounds {lower, upper} on layer {@code layer}'s input (flat copies): what every subdomain starts from. */
+    double[][] rootBounds(int layer) {
+        return new double[][] {rootLo.get(layer).clone(), rootHi.get(layer).clone()};
     }
 
     /** Unstable ReLU neurons at the root: those the splits can choose from. */
@@ -224,13 +153,14 @@ public final class BetaCrown {
                 for (int r = 0; r < s; r++) System.arraycopy(rowsPer.get(d)[r], 0, spec, (d * s + r) * outs, outs);
             }
             // The slopes and multipliers are searched in SEARCH_TYPE (float32: 1.37x the subdomains a minute on mnistfc);
-            // the bound reported is the smaller of float64 passes with the last and with each row's best iterate; any
-            // slopes in [0, 1] and multipliers >= 0 give a sound bound, so the search's rounding cannot make it unsound.
+            // the bound reported is a float64 pass with each row's best iterate; any slopes in [0, 1] and multipliers
+            // >= 0 give a sound bound, so the search's rounding cannot make it unsound.
             SubdomainTensors t64 = new SubdomainTensors(m, root, domains, s);
             SubdomainTensors t = SEARCH_TYPE == DataType.FLOAT64 ? t64 : t64.as(SEARCH_TYPE, m);
-            List<NDList> searchParams = SEARCH_TYPE == DataType.FLOAT64 ? params64 : params32;
             BestIterate best = new BestIterate(m, b * s, t.alpha, t.beta);
             Adam adamAlpha = new Adam(m, t.alpha, lrAlpha), adamBeta = new Adam(m, t.beta, lrBeta);
+            List<NDArray> reluCoef = new ArrayList<>();
+            NDArray inCoef = null;
             for (int it = 0; it <= iterations; it++) {
                 try (NDManager sm = m.newSubManager()) {
                     // Created here so that the back-substitution's tensors belong to this step's manager.
@@ -238,42 +168,51 @@ public final class BetaCrown {
                     boolean step = it < iterations;
                     for (NDArray a : t.alpha) if (a != null) a.setRequiresGradient(step);
                     for (NDArray a : t.beta) if (a != null) a.setRequiresGradient(step);
-                    NDArray up;
+                    NDArray[] r;
                     try (ThreadGradients gc = new ThreadGradients()) {
-                        up = pass(specT, t, sharedSearch, null, layers.size(), searchParams)[0];
-                        if (step) gc.backward(up.sum());
+                        // The last iterate's coefficients name the branch and the candidate corner: no bound rests on them.
+                        r = pass(specT, t, sharedSearch, step ? null : reluCoef, layers.size(), params(SEARCH_TYPE));
+                        if (step) gc.backward(r[0].sum());
                     }
-                    best.offer(up.stopGradient().toType(DataType.FLOAT64, false).toDoubleArray(), t.alpha, t.beta);
+                    best.offer(r[0].stopGradient().toType(DataType.FLOAT64, false).toDoubleArray(), t.alpha, t.beta);
                     if (step) {
                         adamAlpha.step(it + 1, true);
                         adamBeta.step(it + 1, false);
+                    } else {
+                        inCoef = kept(r[1], m);
+                        reluCoef.replaceAll(x -> x == null ? null : kept(x, m));
                     }
                 }
             }
-            // The last iterate seeds the children (the search goes on from where it stopped) and names the branch;
-            // the best iterate, re-evaluated in float64 when searched in float32, may give the smaller bound.
+            // The last iterate seeds the children (the search goes on from where it stopped); the best iterate,
+            // re-evaluated in float64 when searched in float32, gives the bound.
             SubdomainTensors last = t;
+            double[] upper = best.values();
             if (SEARCH_TYPE != DataType.FLOAT64) {
                 List<NDArray> a = new ArrayList<>(), be = new ArrayList<>();
                 for (NDArray x : t.alpha) a.add(x == null ? null : x.stopGradient().toType(DataType.FLOAT64, false));
                 for (NDArray x : t.beta) be.add(x == null ? null : x.stopGradient().toType(DataType.FLOAT64, false));
                 last = t64.withParams(a, be);
+                List<NDArray> ab = new ArrayList<>(t64.alpha), bb = new ArrayList<>(t64.beta);
+                best.install(m, ab, bb);
+                upper = pass(m.create(spec, new Shape(b, s, outs)), t64.withParams(ab, bb), shared64, null, layers.size(), params64)[0]
+                        .toDoubleArray();
             }
-            List<NDArray> reluCoef = new ArrayList<>();
-            NDArray specT = m.create(spec, new Shape(b, s, outs));
-            NDArray[] r = pass(specT, last, shared64, reluCoef, layers.size(), params64);
-            double[] upper = r[0].toDoubleArray();
-            double[] atBest = best.values();
-            if (SEARCH_TYPE != DataType.FLOAT64) {
-                List<NDArray> a = new ArrayList<>(t64.alpha), be = new ArrayList<>(t64.beta);
-                best.install(m, a, be);
-                atBest = pass(specT, t64.withParams(a, be), shared64, null, layers.size(), params64)[0].toDoubleArray();
-            }
-            for (int q = 0; q < upper.length; q++) upper[q] = NonFinite.tighterUpper(upper[q], atBest[q]);
             List<List<Split>> candidates = new ArrayList<>();
-            List<Bounded> out = results(domains, s, last, upper, reluCoef, r[1], candidates);
+            List<Bounded> out = results(domains, s, last, upper, reluCoef, inCoef, candidates);
             return branching.tried() > 1 ? tryCandidates(domains, spec, s, outs, out, candidates) : out;
         }
+    }
+
+    /** x in float64, detached and kept in {@code m} (past the step's manager). */
+    private static NDArray kept(NDArray x, NDManager m) {
+        NDArray y = x.stopGradient().toType(DataType.FLOAT64, true);
+        y.attach(m);
+        return y;
+    }
+
+    List<NDList> params(DataType type) {
+        return type == DataType.FLOAT64 ? params64 : params32;
     }
 
     /** The type the slopes and multipliers are searched in; the final bound is re-evaluated in float64. */
@@ -283,7 +222,7 @@ public final class BetaCrown {
      * One back-substitution from value {@code from} (the output at layers.size()): {upper bounds [B, S], input
      * coefficients}; fills coefficients on ReLU outputs when asked. The walk over the wiring is {@link GraphWalk}'s.
      */
-    private NDArray[] pass(NDArray spec, SubdomainTensors t, Region region, List<NDArray> reluCoef, int from, List<NDList> params) {
+    NDArray[] pass(NDArray spec, SubdomainTensors t, Region region, List<NDArray> reluCoef, int from, List<NDList> params) {
         if (reluCoef != null) {
             reluCoef.clear();
             for (int i = 0; i < layers.size(); i++) reluCoef.add(null);
@@ -372,8 +311,7 @@ public final class BetaCrown {
                 SubdomainTensors t64 = new SubdomainTensors(m, root, kids, s);
                 SubdomainTensors t = SEARCH_TYPE == DataType.FLOAT64 ? t64 : t64.as(SEARCH_TYPE, m);
                 NDArray specT = m.create(kidSpec, new Shape(kids.size(), s, outs)).toType(SEARCH_TYPE, false);
-                v = pass(specT, t, sharedSearch, null, layers.size(), SEARCH_TYPE == DataType.FLOAT64 ? params64 : params32)[0]
-                        .toType(DataType.FLOAT64, false).toDoubleArray();
+                v = pass(specT, t, sharedSearch, null, layers.size(), params(SEARCH_TYPE))[0].toType(DataType.FLOAT64, false).toDoubleArray();
             }
             for (int q = 0; q < kids.size(); q++) {
                 int k = owner.get(q);
