@@ -29,12 +29,8 @@ class BranchingTest {
             for (int trial = 0; trial < 24; trial++) {
                 Network net = trial % 3 == 0 ? RandomNets.cnn(r, 1, 6, 3) : trial % 3 == 1 ? RandomNets.residual(r, 1, 5, 3) : RandomNets.mlp(r, 1, 5, 3);
                 int n = net.inputSize();
-                double[] c = RandomNets.input(r, n), lo = new double[n], hi = new double[n];
-                double eps = 0.1 + 0.2 * r.nextDouble();
-                for (int k = 0; k < n; k++) {
-                    lo[k] = Math.max(0, c[k] - eps);
-                    hi[k] = Math.min(1, c[k] + eps);
-                }
+                double[][] box = RandomNets.box(r, n, 0.1, 0.2);
+                double[] lo = box[0], hi = box[1];
                 double[][] rows = {RandomNets.gaussian(r, 3, 1)};
                 try (TorchNet t = new TorchNet(net, m, DataType.FLOAT64)) {
                     BetaCrown babsr = new BetaCrown(t, lo, hi, Long.MAX_VALUE, null, 0, 10, Branching.BABSR);

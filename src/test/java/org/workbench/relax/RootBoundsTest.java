@@ -32,12 +32,8 @@ class RootBoundsTest {
                 Network net = trial % 3 == 0 ? RandomNets.cnn(r, 1, 6, 3) : trial % 3 == 1 ? RandomNets.residual(r, 1, 5, 3)
                         : RandomNets.mlp(r, 1, 5, 3);
                 int n = net.inputSize();
-                double[] c = RandomNets.input(r, n), lo = new double[n], hi = new double[n];
-                double eps = 0.05 + 0.25 * r.nextDouble();
-                for (int k = 0; k < n; k++) {
-                    lo[k] = Math.max(0, c[k] - eps);
-                    hi[k] = Math.min(1, c[k] + eps);
-                }
+                double[][] box = RandomNets.box(r, n, 0.05, 0.25);
+                double[] lo = box[0], hi = box[1];
                 double[][] x = new double[400][n];
                 for (int p = 0; p < x.length; p++)
                     for (int k = 0; k < n; k++) x[p][k] = p % 2 == 0 ? lo[k] + r.nextDouble() * (hi[k] - lo[k]) : r.nextBoolean() ? lo[k] : hi[k];

@@ -212,6 +212,20 @@ public final class RandomNets {
         return new org.workbench.solve.Batch(ids, x, y);
     }
 
+    /**
+     * {lo, hi}: a box of half-width eps = minEps + spread·U(0, 1) around a point drawn by {@link #input}, clipped to
+     * [0, 1] (point first, then eps, from r).
+     */
+    public static double[][] box(Random r, int n, double minEps, double spread) {
+        double[] c = input(r, n), lo = new double[n], hi = new double[n];
+        double eps = minEps + spread * r.nextDouble();
+        for (int k = 0; k < n; k++) {
+            lo[k] = Math.max(0, c[k] - eps);
+            hi[k] = Math.min(1, c[k] + eps);
+        }
+        return new double[][] {lo, hi};
+    }
+
     /** A point of [0, 1]^n with some coordinates exactly on the box's faces, where clipping matters. */
     public static double[] input(Random r, int n) {
         double[] x = new double[n];

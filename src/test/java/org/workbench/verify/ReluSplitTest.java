@@ -67,12 +67,8 @@ class ReluSplitTest {
                 // Mostly MLPs over 25 inputs; every fifth a small CNN (convolution layers split too), every fifth a residual graph.
                 Network net = trial % 5 == 4 ? RandomNets.cnn(r, 1, 6, 3) : trial % 5 == 3 ? RandomNets.residual(r, 1, 5, 3) : net(r);
                 int n = net.inputSize();
-                double[] c = RandomNets.input(r, n), lo = new double[n], hi = new double[n];
-                double eps = 0.05 + 0.25 * r.nextDouble();
-                for (int k = 0; k < n; k++) {
-                    lo[k] = Math.max(0, c[k] - eps);
-                    hi[k] = Math.min(1, c[k] + eps);
-                }
+                double[][] box = RandomNets.box(r, n, 0.05, 0.25);
+                double[] lo = box[0], hi = box[1];
                 double[][] rows = {RandomNets.gaussian(r, 3, 1), RandomNets.gaussian(r, 3, 1)};
                 java.util.Map<Integer, TorchNet> cut = new java.util.HashMap<>();
                 try (TorchNet t = new TorchNet(net, m, DataType.FLOAT64)) {
@@ -139,12 +135,8 @@ class ReluSplitTest {
         try (NDManager m = NDManager.newBaseManager()) {
             for (int trial = 0; trial < 30; trial++) {
                 Network net = net(r);
-                double[] c = RandomNets.input(r, 25), lo = new double[25], hi = new double[25];
-                double eps = 0.05 + 0.15 * r.nextDouble();
-                for (int k = 0; k < 25; k++) {
-                    lo[k] = Math.max(0, c[k] - eps);
-                    hi[k] = Math.min(1, c[k] + eps);
-                }
+                double[][] box = RandomNets.box(r, 25, 0.05, 0.15);
+                double[] lo = box[0], hi = box[1];
                 try (TorchNet t32 = new TorchNet(net, m, DataType.FLOAT32); TorchNet t64 = new TorchNet(net, m, DataType.FLOAT64)) {
                     // Unsafe: y1 - y0 >= d, with d near the largest value a search finds, on either side of it.
                     Falsifier f = new Falsifier(t32, t64, 1);
