@@ -22,7 +22,7 @@ final class ReluSplit {
     private record Node(BetaCrown.Domain domain, BetaCrown.Bounded bounded, double openness) {}
 
     static final int ROOT_ITERATIONS = 50, SEARCH_EVERY = 20;
-    static final double ROOT_LR_ALPHA = 0.1, LR_ALPHA = 0.01, LR_BETA = 0.05;
+    static final double ROOT_LR_ALPHA = 0.1, ROOT_LR_BETA = 0.05;
 
     private final TorchNet net64;
     private final Falsifier falsifier;
@@ -55,7 +55,7 @@ final class ReluSplit {
             for (int k = 0; k < rows[r].length; k++) rows[r][k] = -rows[r][k];
         }
         BetaCrown.Domain rootDomain = new BetaCrown.Domain(List.of(), null, null);
-        BetaCrown.Bounded root = bc.bound(List.of(rootDomain), rows, ROOT_ITERATIONS, ROOT_LR_ALPHA, LR_BETA).get(0);
+        BetaCrown.Bounded root = bc.bound(List.of(rootDomain), rows, ROOT_ITERATIONS, ROOT_LR_ALPHA, ROOT_LR_BETA).get(0);
         domains = 1;
         if (org.workbench.config.Verbose.on()) System.err.printf("bab: %d unstable at the root, root bound %.6f%n", bc.unstableAtRoot(), openness(root, conj));
         if (!closed(root, conj)) fresh.add(new Node(rootDomain, root, openness(root, conj)));
@@ -90,7 +90,8 @@ final class ReluSplit {
      * rows): a search whose frontier is small no longer pays a whole batch's fixed cost alone. Stops at the first
      * counterexample or "unknown", or when every search is safe; returns null at the deadline.
      */
-    static Outcome runTogether(List<ReluSplit> searches, BetaCrown bc, int childrenPerRound, int iterations, long deadlineNanos) {
+    static Outcome runTogether(List<ReluSplit> searches, BetaCrown bc, int childrenPerRound, int iterations, double lrAlpha, double lrBeta,
+                               long deadlineNanos) {
         List<ReluSplit> active = new ArrayList<>(searches);
         Progress progress = new Progress("relu split", deadlineNanos);
         while (!active.isEmpty()) {
@@ -125,7 +126,7 @@ final class ReluSplit {
                         batch.add(d);
                         rowsPer.add(s.rows);
                     }
-                List<BetaCrown.Bounded> bounded = boundInParallel(bc, batch, rowsPer, iterations);
+                List<BetaCrown.Bounded> bounded = boundInParallel(bc, batch, rowsPer, iterations, lrAlpha, lrBeta);
                 int at = 0;
                 for (ReluSplit s : group) {
                     int n = asked.get(s).size();
@@ -138,14 +139,15 @@ final class ReluSplit {
     }
 
     /** One batch, a part per worker thread. */
-    private static List<BetaCrown.Bounded> boundInParallel(BetaCrown bc, List<BetaCrown.Domain> batch, List<double[][]> rowsPer, int iterations) {
+    private static List<BetaCrown.Bounded> boundInParallel(BetaCrown bc, List<BetaCrown.Domain> batch, List<double[][]> rowsPer, int iterations,
+                                                           double lrAlpha, double lrBeta) {
         int parts = Workers.parts(batch.size(), 16);
         List<java.util.concurrent.Callable<List<BetaCrown.Bounded>>> tasks = new ArrayList<>();
         for (int p = 0; p < parts; p++) {
             int from = batch.size() * p / parts, to = batch.size() * (p + 1) / parts;
             List<BetaCrown.Domain> d = batch.subList(from, to);
             List<double[][]> r = rowsPer.subList(from, to);
-            tasks.add(() -> bc.bound(d, r, iterations, LR_ALPHA, LR_BETA));
+            tasks.add(() -> bc.bound(d, r, iterations, lrAlpha, lrBeta));
         }
         List<BetaCrown.Bounded> out = new ArrayList<>();
         for (List<BetaCrown.Bounded> part : Workers.all(tasks)) out.addAll(part);

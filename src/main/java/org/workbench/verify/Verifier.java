@@ -189,7 +189,8 @@ public final class Verifier {
             }
             // The conjunctions go on together, their subdomains bounded in shared batches: a counterexample may sit in
             // any of them, and a search stuck on one must not starve the others.
-            ReluSplit.Outcome o = ReluSplit.runTogether(searches, bc, 2 * settings.babBatch(), settings.babIterations(), deadline);
+            ReluSplit.Outcome o = ReluSplit.runTogether(searches, bc, 2 * settings.babBatch(), settings.babIterations(), settings.babLrAlpha(),
+                    settings.babLrBeta(), deadline);
             if (o == null) return new Closed(false, null);
             if (o.status().equals("found")) return new Closed(false, o.x());
             return new Closed(o.status().equals("safe"), null);

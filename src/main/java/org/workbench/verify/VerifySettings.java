@@ -14,7 +14,7 @@ import org.workbench.relax.Branching;
 public record VerifySettings(
         double timeLimit, String complete, String mipBackend, int inputSplitMax, int searchStarts, int searchSteps, int surrogateStarts,
         List<Phase> splitPhases, SplitChoice.Rule splitChoice, int splitBatch, int splitSamples, int splitMipUnstable, double splitMipSeconds,
-        int babBatch, int babIterations, Branching branching, int intermediateIterations, double refineSeconds, double refineShare,
+        int babBatch, int babIterations, double babLrAlpha, double babLrBeta, Branching branching, int intermediateIterations, double refineSeconds, double refineShare,
         double lastLayerShare, double plainShare, double plainMaxGap, int patience) {
 
     /** One phase of the input split: which boxes look ahead, and its share of the region's time. */
@@ -27,11 +27,11 @@ public record VerifySettings(
     /** The tuned defaults (those of {@code solvers/vnncomp.yaml}). */
     public static final VerifySettings DEFAULTS = new VerifySettings(60, "bab", "scip", 16, 64, 100, 32,
             List.of(new Phase(InputSplit.LookAt.NONE, 0.8), new Phase(InputSplit.LookAt.ALL, 0.2)), SplitChoice.Rule.SMEAR, 256, 65_536, 40, 1,
-            128, 10, new Branching(Branching.Rule.BABSR, 3), 20, 2, 0.6, 0.05, 0.1, 1.5, 10);
+            128, 10, 0.01, 0.05, new Branching(Branching.Rule.BABSR, 3), 20, 2, 0.6, 0.05, 0.1, 1.5, 10);
 
     static final Set<String> KEYS = Set.of("time_limit", "complete", "mip_backend", "input_split_max", "search_starts", "search_steps",
             "surrogate_starts", "split_phases", "split_choice", "split_batch", "split_samples", "split_mip_unstable", "split_mip_seconds",
-            "bab_batch", "bab_iterations", "branching", "branching_candidates", "intermediate_iterations", "refine_seconds", "refine_share", "last_layer_share",
+            "bab_batch", "bab_iterations", "bab_lr_alpha", "bab_lr_beta", "branching", "branching_candidates", "intermediate_iterations", "refine_seconds", "refine_share", "last_layer_share",
             "plain_share", "plain_max_gap", "patience");
 
     /** Reads a preset's keys (the {@code solver:} and {@code description:} keys already removed); absent keys keep the defaults. */
@@ -56,6 +56,8 @@ public record VerifySettings(
                 nonNegative(cfg, "split_mip_seconds", d.splitMipSeconds),
                 atLeast(cfg, "bab_batch", d.babBatch, 1),
                 atLeast(cfg, "bab_iterations", d.babIterations, 0),
+                positive(cfg, "bab_lr_alpha", d.babLrAlpha),
+                positive(cfg, "bab_lr_beta", d.babLrBeta),
                 new Branching(cfg.has("branching") ? Branching.Rule.valueOf(cfg.get("branching").choice(Set.of("babsr", "fsb", "width")).toUpperCase(java.util.Locale.ROOT))
                         : d.branching.rule(), atLeast(cfg, "branching_candidates", d.branching.candidates(), 1)),
                 atLeast(cfg, "intermediate_iterations", d.intermediateIterations, 0),

@@ -125,6 +125,8 @@ class VerifyBadInputTest {
         assertTrue(e.contains("mip_backend") && e.contains("highs") && e.contains("scip"), e);
         e = presetFails("--set", "branching_candidates=0");
         assertTrue(e.contains("branching_candidates") && e.contains(">= 1"), e);
+        e = presetFails("--set", "bab_lr_beta=0");
+        assertTrue(e.contains("bab_lr_beta") && e.contains("> 0"), e);
         e = presetFails("--set", "split_choice=gradient");
         assertTrue(e.contains("split_choice") && e.contains("smear") && e.contains("coefficients"), e);
         e = presetFails("--solver", "pgd-linf");

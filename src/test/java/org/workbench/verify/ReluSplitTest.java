@@ -150,7 +150,7 @@ class ReluSplitTest {
                     ReluSplit.Outcome o;
                     try {
                         // 32 children a round: the batch is cut in two for the worker threads, as in a real run.
-                        o = ReluSplit.runTogether(List.of(new ReluSplit(t64, f, bc, lo, hi, conj)), bc, 32, 10, System.nanoTime() + 20_000_000_000L);
+                        o = ReluSplit.runTogether(List.of(new ReluSplit(t64, f, bc, lo, hi, conj)), bc, 32, 10, 0.01, 0.05, System.nanoTime() + 20_000_000_000L);
                         if (o == null) o = new ReluSplit.Outcome("unknown", null, 0);
                     } finally {
                         bc.close();
