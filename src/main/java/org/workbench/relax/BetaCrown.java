@@ -77,6 +77,15 @@ public final class BetaCrown {
      */
     public BetaCrown(TorchNet net64, double[] lo, double[] hi, long deadlineNanos, Refiner refiner, int intermediateIterations,
                      int patience, Branching branching) {
+        this(net64, lo, hi, null, deadlineNanos, refiner, intermediateIterations, patience, branching);
+    }
+
+    /**
+     * As above, starting from CROWN's bounds of every value over this box when already computed ({@code crown}, as
+     * {@link NeuronBounds} gives them; null: computed here): the verifier's first CROWN pass is this one.
+     */
+    public BetaCrown(TorchNet net64, double[] lo, double[] hi, NeuronBounds.Layers crown, long deadlineNanos, Refiner refiner,
+                     int intermediateIterations, int patience, Branching branching) {
         if (refiner != null && !net64.network().isChain())
             throw new IllegalArgumentException("MIP refinement of root bounds walks chains only; this network has branches");
         this.intermediateIterations = intermediateIterations;
@@ -97,7 +106,14 @@ public final class BetaCrown {
         }
         Region box = Region.boxes(manager, new double[][] {lo}, new double[][] {hi}, net64.batchShape(1).getShape());
         rootBounds = new ArrayList<>();
-        List<NDArray[]> values = prop.crown(box, manager, 512);
+        List<NDArray[]> values = crown == null ? prop.crown(box, manager, 512) : new ArrayList<>();
+        for (int v = 0; crown != null && v < crown.lo().size(); v++) {
+            long[] dims = new long[shapes.get(v).length + 1];
+            dims[0] = 1;
+            for (int k = 1; k < dims.length; k++) dims[k] = shapes.get(v)[k - 1];
+            Shape sh = new Shape(dims);
+            values.add(new NDArray[] {manager.create(crown.lo().get(v), sh), manager.create(crown.hi().get(v), sh)});
+        }
         // Subdomains keep, per layer, the bounds of the value it reads: in a graph a ReLU need not read the layer before.
         for (int i = 0; i < layers.size(); i++) {
             rootBounds.add(values.get(prop.in(i)));

@@ -178,7 +178,8 @@ public final class Verifier {
     /** Branch and bound on ReLUs; returns at once (not safe, nothing found) when a root gap exceeds {@code maxRootGap}. */
     private Closed reluSplit(Property.Region region, TorchNet net64, Falsifier falsifier, List<Integer> openAt,
                              long deadline, BetaCrown.Refiner refiner, double maxRootGap) {
-        BetaCrown bc = new BetaCrown(net64, region.lo(), region.hi(), deadline, refiner, settings.intermediateIterations(), settings.patience(), settings.branching());
+        BetaCrown bc = new BetaCrown(net64, region.lo(), region.hi(), rootCrown, deadline, refiner, settings.intermediateIterations(), settings.patience(),
+                                     settings.branching());
         List<ReluSplit> searches = new ArrayList<>();
         try {
             for (int i : openAt) {
@@ -213,9 +214,12 @@ public final class Verifier {
         for (int i : at) proven[i] = Math.min(proven[i], -1e-9);
     }
 
+    /** CROWN's bounds of every value over the region being closed, from {@link #openConjunctions}: branch and bound starts from them. */
+    private NeuronBounds.Layers rootCrown;
+
     /**
      * The positions of the conjunctions that CROWN and IBP over the whole box cannot rule out; records their bound for
-     * each. All conjunctions' rows go through one CROWN pass: its intermediate bounds do not depend on the rows, and a
+     * each (and keeps CROWN's bounds of every value in {@link #rootCrown}). All conjunctions' rows go through one CROWN pass: its intermediate bounds do not depend on the rows, and a
      * pass per conjunction recomputed them each time (a quarter of the time before branch and bound on ResNet-4B's
      * nine conjunctions).
      */
@@ -230,8 +234,11 @@ public final class Verifier {
         double[][] rows = all.toArray(new double[0][]);
         double[][] box = {region.lo()}, boxHi = {region.hi()};
         double[] up = new double[0], ibp = new double[0];
+        rootCrown = null;
         if (rows.length > 0) {
-            up = NeuronBounds.upper(net64, box, boxHi, rows, NeuronBounds.Method.CROWN)[0];
+            NeuronBounds.Layers[] crown = new NeuronBounds.Layers[1];
+            up = NeuronBounds.upperAndCoefficients(net64, box, boxHi, rows, NeuronBounds.Method.CROWN, null, null, crown)[0];
+            rootCrown = crown[0];
             // Interval bounds cost a forward pass and can beat CROWN's on networks trained against them (IBP training).
             ibp = NeuronBounds.upper(net64, box, boxHi, rows, NeuronBounds.Method.IBP)[0];
         }

@@ -1,5 +1,6 @@
 package org.workbench.relax;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -19,7 +20,7 @@ import org.workbench.testing.RandomNets;
  * The root's intermediate bounds that branch and bound starts from (alpha-CROWN per layer, its slopes searched in
  * float32 and each row's best iterate bounded in float64), as a property over random MLPs, CNNs and residual graphs:
  * every ReLU input at 400 points of the box (random and corners) lies inside them, they are never looser than CROWN's,
- * and the search tightens some.
+ * and the search tightens some; started from CROWN's bounds computed outside, the root's CROWN bounds are the same.
  */
 class RootBoundsTest {
 
@@ -40,10 +41,15 @@ class RootBoundsTest {
                 try (TorchNet t = new TorchNet(net, m, DataType.FLOAT64)) {
                     BetaCrown alpha = new BetaCrown(t, lo, hi, Long.MAX_VALUE, null, 20, 0, Branching.BABSR);
                     BetaCrown crown = new BetaCrown(t, lo, hi, Long.MAX_VALUE, null, 0, 0, Branching.BABSR);
+                    // Started from CROWN's bounds computed outside (the verifier's first pass): the same root bounds.
+                    BetaCrown given = new BetaCrown(t, lo, hi, NeuronBounds.of(t, lo, hi, NeuronBounds.Method.CROWN), Long.MAX_VALUE, null, 0, 0,
+                                                    Branching.BABSR);
                     try {
                         for (int i = 0; i < net.layers().size(); i++) {
                             if (!(net.layers().get(i) instanceof Relu)) continue;
                             double[][] a = alpha.rootBounds(i), b = crown.rootBounds(i), z = layerInput(m, net, i, x);
+                            assertArrayEquals(b[0], given.rootBounds(i)[0], "layer " + i);
+                            assertArrayEquals(b[1], given.rootBounds(i)[1], "layer " + i);
                             for (int j = 0; j < a[0].length; j++) {
                                 assertTrue(a[0][j] >= b[0][j] && a[1][j] <= b[1][j], "alpha-CROWN looser than CROWN at layer " + i + " neuron " + j);
                                 if (a[0][j] > b[0][j] + 1e-6 || a[1][j] < b[1][j] - 1e-6) tighter++;
@@ -58,6 +64,7 @@ class RootBoundsTest {
                     } finally {
                         alpha.close();
                         crown.close();
+                        given.close();
                     }
                 }
             }
